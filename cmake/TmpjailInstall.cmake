@@ -37,6 +37,13 @@ else()
   set(TMPJAIL_PC_SANITIZE "")
 endif()
 set(TMPJAIL_CONFIG_LAUNCHER ${CMAKE_INSTALL_BINDIR}/tmpjail)
+# The exported static library names the packages the core links (e.g.
+# Threads::Threads); the package config finds them for its users.
+set(TMPJAIL_CONFIG_DEPENDENCIES "")
+get_target_property(core_links tmpjail_static LINK_LIBRARIES)
+if(core_links AND "Threads::Threads" IN_LIST core_links)
+  set(TMPJAIL_CONFIG_DEPENDENCIES "find_dependency(Threads)")
+endif()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tmpjailConfig.cmake.in
   ${PROJECT_BINARY_DIR}/cmake/tmpjailConfig.cmake
   INSTALL_DESTINATION ${TMPJAIL_CMAKE_INSTALL_DIR}
