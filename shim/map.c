@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The path mapper. Pure string work on caller-provided buffers, so it can be
+ * unit-tested and fuzzed alone and is safe in any context the shim runs in
+ * (signal handlers, vfork children).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "map.h"
+
+/* Unix sockets under these stay real, so X clients reach the display. */
+static const char *const socket_exceptions[] = {"/tmp/.X11-unix", "/tmp/.ICE-unix"};
+
+/* Skip slashes and "." components: "//./a" -> "a". */
+static const char *skip_separators(const char *p)
+{
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (p[0] == '.' && (p[1] == '/' || p[1] == '\0')) {
+			p++;
+			continue;
+		}
+		return p;
+	}
+}
+
+/*
+ * If the leading components of @path are those of the canonical @prefix,
+ * return where the rest of @path starts (at a '/' or the end), else NULL.
+ * The first differing byte usually ends it: this is the fast path.
+ */
+static const char *match_prefix(const char *path, const char *prefix)
+{
+	const char *p = path;
+
+	while (*prefix == '/') {
+		const char *name = prefix + 1;
+		size_t len = strcspn(name, "/");
+
+		p = skip_separators(p);
+		if (strncmp(p, name, len) != 0 || (p[len] != '/' && p[len] != '\0'))
+			return NULL;
+		p += len;
+		prefix = name + len;
+	}
+	return p;
+}
+
+/*
+ * Does @rest stay within @depth levels above its start? Counts components
+ * lexically, only to refuse; the kernel still resolves what is kept.
+ */
+static bool climb_ok(const char *rest, unsigned depth)
+{
+	long level = 0;
+
+	for (const char *p = rest; *p;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (--level < -(long)depth)
+				return false;
+		} else if (!(len == 1 && p[0] == '.')) {
+			level++;
+		}
+		p += len;
+	}
+	return true;
+}
+
+/* Components in @rest (".." and "." not expected: the caller checked). */
+static unsigned count_components(const char *rest)
+{
+	unsigned n = 0;
+
+	for (const char *p = rest; *p;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		n++;
+		p += strcspn(p, "/");
+	}
+	return n;
+}
+
+/*
+ * Write the canonical form of the absolute @path ("//a/./b/" -> "/a/b")
+ * into @out. Return its length, or -EINVAL (relative, or has ".."),
+ * -ENAMETOOLONG.
+ */
+static long canonical(const char *path, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (len == 0 || path[0] != '/')
+		return -EINVAL;
+	for (size_t i = 0; i < len;) {
+		while (i < len && path[i] == '/')
+			i++;
+		size_t start = i;
+		while (i < len && path[i] != '/')
+			i++;
+		size_t part = i - start;
+		if (part == 0 || (part == 1 && path[start] == '.'))
+			continue;
+		if (part == 2 && path[start] == '.' && path[start + 1] == '.')
+			return -EINVAL;
+		if (n + 1 + part + 1 > size)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, path + start, part);
+		n += part;
+	}
+	out[n] = '\0';
+	return (long)n;
+}
+
+/* Add one TMPJAIL_REDIRECT entry; silently skip the unusable ones. */
+static int add_rule(struct map_table *table, const char *entry, size_t len, const char *dir)
+{
+	if (table->nrules == MAP_MAX_RULES)
+		return 0; /* too many: the rest is not redirected */
+	struct map_rule *rule = &table->rules[table->nrules];
+	long n = canonical(entry, len, rule->from, sizeof(rule->from));
+
+	if (n <= 0)
+		return 0; /* unusable or "/": not redirected */
+	rule->from_len = (size_t)n;
+	for (size_t i = 0; i < table->nrules; i++)
+		if (strcmp(table->rules[i].from, rule->from) == 0)
+			return 0;
+	/* Paths inside the root are never mapped: such a prefix means nothing. */
+	if (table->root_len > 0 && match_prefix(rule->from, table->root))
+		return 0;
+
+	rule->to[0] = '\0';
+	rule->to_len = 0;
+	rule->depth = 0;
+	if (table->root_len > 0) {
+		const char *base = strcmp(rule->from, "/tmp") == 0 ? dir : table->root;
+		const char *tail = base == dir ? "" : rule->from;
+		size_t base_len = strlen(base), tail_len = strlen(tail);
+		if (base_len + tail_len + 1 > sizeof(rule->to))
+			return -ENAMETOOLONG;
+		memcpy(rule->to, base, base_len);
+		memcpy(rule->to + base_len, tail, tail_len + 1);
+		rule->to_len = base_len + tail_len;
+		const char *below = match_prefix(rule->to, table->root);
+		rule->depth = below ? count_components(below) : 0;
+	}
+	table->nrules++;
+	return 0;
+}
+
+/* Longest prefix first, so "/tmp/a" wins over "/tmp". */
+static void sort_rules(struct map_table *table)
+{
+	for (size_t i = 1; i < table->nrules; i++) {
+		for (size_t j = i; j > 0; j--) {
+			struct map_rule *a = &table->rules[j - 1], *b = &table->rules[j];
+			if (a->from_len >= b->from_len)
+				break;
+			struct map_rule swap = *a;
+			*a = *b;
+			*b = swap;
+		}
+	}
+}
+
+int map_table_build(struct map_table *table, const char *root, const char *dir,
+		    const char *redirect)
+{
+	char dir_buf[PATH_MAX];
+	long n;
+
+	memset(table, 0, sizeof(*table));
+	if (root && root[0]) {
+		n = canonical(root, strlen(root), table->root, sizeof(table->root));
+		if (n < 0)
+			return (int)n;
+		table->root_len = (size_t)n;
+		if (dir && dir[0]) {
+			n = canonical(dir, strlen(dir), dir_buf, sizeof(dir_buf));
+			if (n < 0)
+				return (int)n;
+		} else {
+			if (table->root_len + sizeof("/tmp") > sizeof(dir_buf))
+				return -ENAMETOOLONG;
+			memcpy(dir_buf, table->root, table->root_len);
+			memcpy(dir_buf + table->root_len, "/tmp", sizeof("/tmp"));
+		}
+	}
+	if (!redirect)
+		redirect = MAP_DEFAULT_REDIRECT;
+	for (const char *p = redirect;;) {
+		size_t len = strcspn(p, ":");
+		int r = add_rule(table, p, len, dir_buf);
+		if (r < 0)
+			return r;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	sort_rules(table);
+	return 0;
+}
+
+/* The rule @path falls under, and where its rest starts; NULL if none. */
+static const struct map_rule *find_rule(const struct map_table *table, const char *path,
+					const char **rest)
+{
+	for (size_t i = 0; i < table->nrules; i++) {
+		const char *p = match_prefix(path, table->rules[i].from);
+		if (p) {
+			*rest = p;
+			return &table->rules[i];
+		}
+	}
+	return NULL;
+}
+
+int map_match(const struct map_table *table, const char *path)
+{
+	const char *rest;
+
+	if (!path || path[0] != '/')
+		return 0;
+	return find_rule(table, path, &rest) != NULL;
+}
+
+int map_path(const struct map_table *table, const char *path, char *out, size_t size)
+{
+	const char *rest;
+
+	if (!path || path[0] != '/')
+		return MAP_KEEP;
+	if (table->root_len > 0) {
+		rest = match_prefix(path, table->root);
+		if (rest && climb_ok(rest, 0))
+			return MAP_KEEP; /* already inside the root */
+	}
+	const struct map_rule *rule = find_rule(table, path, &rest);
+	if (!rule || rule->to_len == 0)
+		return MAP_KEEP;
+
+	/* "/tmp/./a" and "/tmp//a" read as "/tmp/a": drop what is redundant. */
+	while (rest[0] == '/' && (rest[1] == '/' || (rest[1] == '.' && rest[2] == '/')))
+		rest += rest[1] == '/' ? 1 : 2;
+	if (!climb_ok(rest, rule->depth))
+		return -EACCES;
+	size_t rest_len = strlen(rest);
+	if (rule->to_len + rest_len + 1 > size)
+		return -ENAMETOOLONG;
+	memcpy(out, rule->to, rule->to_len);
+	memcpy(out + rule->to_len, rest, rest_len + 1);
+	return MAP_DONE;
+}
+
+int map_socket_path(const struct map_table *table, const char *path, char *out, size_t size)
+{
+	if (!path || path[0] != '/')
+		return MAP_KEEP;
+	for (size_t i = 0; i < sizeof(socket_exceptions) / sizeof(socket_exceptions[0]); i++)
+		if (match_prefix(path, socket_exceptions[i]))
+			return MAP_KEEP;
+	return map_path(table, path, out, size);
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interface of the shim: the symbol table from wrappers.def, the
+ * real functions behind the wrappers, the configuration read at load, and
+ * the helpers every wrapper shares. Nothing here is exported (the version
+ * script exports only the interposed names).
+ */
+#ifndef TMPJAIL_SHIM_SHIM_H
+#define TMPJAIL_SHIM_SHIM_H
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <ftw.h>
+#include <glob.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "map.h"
+
+/* glibc no longer declares the old stat ABI; old binaries still import it. */
+struct stat64;
+
+/*
+ * One index per interposed symbol, a typedef of its real function, and a
+ * prototype checked against glibc's own declaration. The prototype carries
+ * the default visibility the project's hidden preset would take away.
+ */
+#define SHIM_PATH1(ret, name, params, args, fail, path) SHIM_HAND(ret, name, params, fail)
+#define SHIM_PATH2(ret, name, params, args, fail, path, path2) SHIM_HAND(ret, name, params, fail)
+#define SHIM_HAND(ret, name, params, fail) SHIM_SYM_##name,
+enum shim_sym {
+#include "wrappers.def"
+	SHIM_SYM_COUNT
+};
+#undef SHIM_HAND
+#define SHIM_HAND(ret, name, params, fail)   \
+	typedef ret(*shim_fn_##name) params; \
+	__attribute__((visibility("default"))) ret name params;
+#include "wrappers.def"
+#undef SHIM_HAND
+#undef SHIM_PATH1
+#undef SHIM_PATH2
+
+/* ---- real functions (real.c) ---- */
+
+/*
+ * shim_real() - the next definition of an interposed symbol (libc's),
+ * found with dlsym(RTLD_NEXT) on first use and cached.
+ * Return: the function, or NULL when no library defines it.
+ */
+void *shim_real(enum shim_sym sym);
+/* Resolve every symbol now, so exec wrappers in vfork children never need
+ * the loader's lock. */
+void shim_real_resolve_all(void);
+
+#define SHIM_REAL(name) ((shim_fn_##name)shim_real(SHIM_SYM_##name))
+
+/* How each kind of function fails (see wrappers.def). */
+#define SHIM_FAIL_M1(err) (errno = (err), -1)
+#define SHIM_FAIL_PTR(err) (errno = (err), (void *)0)
+#define SHIM_FAIL_CODE(err) (err)
+/* What the audit log records as the result. */
+#define SHIM_RESULT_M1(res) ((long)(res))
+#define SHIM_RESULT_PTR(res) ((res) ? 0L : -1L)
+#define SHIM_RESULT_CODE(res) ((res) ? -1L : 0L)
+#define SHIM_ERRNO_M1(res) (errno)
+#define SHIM_ERRNO_PTR(res) (errno)
+#define SHIM_ERRNO_CODE(res) ((int)(res))
+
+/* ---- configuration and mapping (config.c) ---- */
+
+/* shim_map() flags. */
+enum {
+	/* Never create the private root here (vfork children, exec). */
+	SHIM_MAP_NO_CREATE = 1 << 0,
+	/* A Unix socket address: keep the X11/ICE directories. */
+	SHIM_MAP_SOCKET = 1 << 1,
+};
+
+/*
+ * shim_map() - map @path into @out (PATH_MAX bytes). Creates the private
+ * root on the first redirected path when the shim runs without a launcher.
+ * Return: MAP_KEEP, MAP_DONE or -errno (as map_path(); also the error of
+ * creating the root, -ENOENT under SHIM_MAP_NO_CREATE without a root).
+ * errno is left alone.
+ */
+int shim_map(const char *path, char *out, size_t size, unsigned flags);
+
+/* The active table (with a root), or NULL; creates the root if needed.
+ * Sets *error to -errno when that fails. */
+const struct map_table *shim_table(int *error);
+/* Make sure the private root exists, so children share it (fork, spawn).
+ * Return: 0 or -errno. */
+int shim_ensure_root(void);
+/* Remove the root this process made (at exit); does nothing in any other
+ * process. */
+void shim_remove_own_root(void);
+/* Where the shim maps "/tmp" (TMPJAIL_DIR), or NULL when /tmp is not
+ * redirected. Creates the root if needed; *error as shim_table(). */
+const char *shim_tmp_dir(int *error);
+
+/* ---- environment of children (env.c) ---- */
+
+/* At most this many environment entries are rebuilt on the stack. */
+#define SHIM_ENV_MAX 4096
+/* Entries the shim may add. */
+#define SHIM_ENV_EXTRA 8
+/* Room for the rebuilt "LD_PRELOAD=..." entry. */
+#define SHIM_LD_MAX (2 * PATH_MAX)
+
+/* The TMPJAIL_* values children get back; NULL: not set. */
+struct shim_env_values {
+	const char *root, *dir, *redirect, *preload, *audit, *owner;
+};
+/* Precompute the entries children need (called once the config is known,
+ * and again when the root is created; never concurrently). */
+void shim_env_prepare(const struct shim_env_values *values);
+/* Number of entries in @envp (NULL counts as empty). */
+size_t shim_env_count(char *const envp[]);
+/*
+ * shim_env_build() - the environment to pass to a child: @envp with
+ * LD_PRELOAD holding the shim (appended, never replacing) and the TMPJAIL_*
+ * variables present, building it in @vec (@count + SHIM_ENV_EXTRA + 1
+ * entries) and @ld (SHIM_LD_MAX bytes). No malloc, no locks: safe in a
+ * vfork child. Return: @vec, or @envp itself when nothing is missing.
+ */
+char *const *shim_env_build(char *const envp[], size_t count, const char **vec, char *ld);
+/* Put the same variables back into this process's own environment (for
+ * system() and popen(), whose children inherit it). */
+void shim_env_restore_process(void);
+
+/* ---- per-call bookkeeping and audit (audit.c) ---- */
+
+struct shim_call {
+	const char *name;
+	const char *orig[2];
+	const char *mapped[2]; /* NULL when that path was kept */
+	int refused;	       /* -errno when a mapping failed */
+	bool any;	       /* something was mapped or refused: audit it */
+};
+
+/*
+ * shim_call_map() - map the path at *@path into @buf (PATH_MAX) for
+ * argument @slot (0 or 1) and point *@path at it when redirected.
+ * Return: 0, or -errno (the call must then fail with it).
+ */
+int shim_call_map(struct shim_call *call, int slot, const char **path, char *buf, unsigned flags);
+/* Record the refusal for the audit log and return -@error as a positive
+ * errno value. */
+int shim_call_refuse(struct shim_call *call, int error);
+/* The call is done: audit it if anything was mapped. errno preserved. */
+void shim_call_end(struct shim_call *call, long result, int error);
+
+/* Append one JSON line for @call to TMPJAIL_AUDIT, if set. errno preserved;
+ * no malloc; one write(2). */
+void shim_audit(const struct shim_call *call, long result, int error);
+/* Read TMPJAIL_AUDIT (at load). */
+void shim_audit_init(void);
+/* The audit file, or NULL. */
+const char *shim_audit_path(void);
+
+/* ---- re-entrancy ---- */
+
+/* True while this thread runs the shim's own set-up: wrappers reached then
+ * pass straight through. */
+bool shim_busy(void);
+
+#endif /* TMPJAIL_SHIM_SHIM_H */

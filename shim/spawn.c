@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * posix_spawn, system and popen. glibc starts their children with its own
+ * internal calls, out of the shim's reach, so the environment is fixed
+ * before: in the envp argument for posix_spawn, in the process's own
+ * environment for system and popen (their children inherit it). The root
+ * is made first, so the child shares it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim.h"
+
+extern char **environ;
+
+static int spawn_common(const char *name, pid_t *pid, const char *path,
+			const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
+			char *const argv[], char *const envp[], shim_fn_posix_spawn real)
+{
+	struct shim_call call = {.name = name};
+	char buf[PATH_MAX];
+
+	if (!real)
+		return ENOSYS;
+	(void)shim_ensure_root();
+	if (shim_call_map(&call, 0, &path, buf, 0) < 0)
+		return shim_call_refuse(&call, call.refused);
+	size_t count = shim_env_count(envp);
+	const char *vec[(count <= SHIM_ENV_MAX ? count : 0) + SHIM_ENV_EXTRA + 1];
+	char ld[SHIM_LD_MAX];
+	char *const *env = count <= SHIM_ENV_MAX ? shim_env_build(envp, count, vec, ld) : envp;
+	int r = real(pid, path, actions, attr, argv, env);
+	shim_call_end(&call, r ? -1 : 0, r);
+	return r;
+}
+
+int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+		const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return spawn_common("posix_spawn", pid, path, actions, attr, argv, envp,
+			    SHIM_REAL(posix_spawn));
+}
+
+/* The first executable "dir/file" on PATH, seen through the shim. */
+static bool search_path(const char *file, char *out, size_t size)
+{
+	const char *search = getenv("PATH");
+	size_t file_len = strlen(file);
+
+	if (!search)
+		search = "/bin:/usr/bin";
+	for (const char *p = search;; p++) {
+		size_t len = strcspn(p, ":");
+		if (len + 1 + file_len + 1 <= size) {
+			char mapped[PATH_MAX];
+			struct stat st;
+			memcpy(out, p, len);
+			out[len] = '/';
+			memcpy(out + (len ? len + 1 : 0), file, file_len + 1);
+			int r = shim_map(out, mapped, sizeof(mapped), 0);
+			const char *real_path = r == MAP_DONE ? mapped : out;
+			if (r >= 0 && stat(real_path, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(real_path, X_OK) == 0)
+				return true;
+		}
+		p += len;
+		if (*p == '\0')
+			return false;
+	}
+}
+
+int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+		 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	char found[PATH_MAX];
+	int saved = errno;
+
+	/* glibc's search cannot see a redirected PATH entry: search here then. */
+	bool searched = !strchr(file, '/') && search_path(file, found, sizeof(found));
+	errno = saved; /* the probing may have set it */
+	if (searched) {
+		char mapped[PATH_MAX];
+		if (shim_map(found, mapped, sizeof(mapped), SHIM_MAP_NO_CREATE) == MAP_DONE)
+			return spawn_common("posix_spawnp", pid, found, actions, attr, argv, envp,
+					    SHIM_REAL(posix_spawn));
+	}
+	return spawn_common("posix_spawnp", pid, file, actions, attr, argv, envp,
+			    (shim_fn_posix_spawn)SHIM_REAL(posix_spawnp));
+}
+
+int system(const char *command)
+{
+	shim_fn_system real = SHIM_REAL(system);
+
+	if (!real)
+		return SHIM_FAIL_M1(ENOSYS);
+	int saved = errno;
+	(void)shim_ensure_root();
+	shim_env_restore_process();
+	errno = saved;
+	return real(command);
+}
+
+FILE *popen(const char *command, const char *mode)
+{
+	shim_fn_popen real = SHIM_REAL(popen);
+
+	if (!real)
+		return SHIM_FAIL_PTR(ENOSYS);
+	int saved = errno;
+	(void)shim_ensure_root();
+	shim_env_restore_process();
+	errno = saved;
+	return real(command, mode);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The regular wrappers, generated from wrappers.def: map the path
+ * argument(s), call the real function, audit what was redirected. The
+ * irregular entries (SHIM_HAND) are written by hand in the other files.
+ */
+#include "shim.h"
+
+/* Common head: find the real function, or fail with ENOSYS. */
+#define SHIM_BEGIN(fn, fail)                    \
+	shim_fn_##fn real_ = SHIM_REAL(fn);     \
+	struct shim_call call_ = {.name = #fn}; \
+	if (!real_)                             \
+		return SHIM_FAIL_##fail(ENOSYS);
+
+#define SHIM_MAP(slot, path, buf, fail)                     \
+	if (shim_call_map(&call_, slot, &path, buf, 0) < 0) \
+		return SHIM_FAIL_##fail(shim_call_refuse(&call_, call_.refused));
+
+#define SHIM_END(ret, args, fail)                                                 \
+	ret res_ = real_ args;                                                    \
+	shim_call_end(&call_, SHIM_RESULT_##fail(res_), SHIM_ERRNO_##fail(res_)); \
+	return res_;
+
+#define SHIM_HAND(ret, name, params, fail)
+#define SHIM_PATH1(ret, fn, params, args, fail, path) \
+	ret fn params                                 \
+	{                                             \
+		char buf_[PATH_MAX];                  \
+		SHIM_BEGIN(fn, fail)                  \
+		SHIM_MAP(0, path, buf_, fail)         \
+		SHIM_END(ret, args, fail)             \
+	}
+#define SHIM_PATH2(ret, fn, params, args, fail, path, path2) \
+	ret fn params                                        \
+	{                                                    \
+		char buf_[PATH_MAX], buf2_[PATH_MAX];        \
+		SHIM_BEGIN(fn, fail)                         \
+		SHIM_MAP(0, path, buf_, fail)                \
+		SHIM_MAP(1, path2, buf2_, fail)              \
+		SHIM_END(ret, args, fail)                    \
+	}
+#include "wrappers.def"
