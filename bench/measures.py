@@ -205,7 +205,8 @@ def _remover_jobs(bench, row, files, base, removers):
             run_json(bench.native, [bench.core, "mktree", tree, str(files),
                                     str(dirs)])
             try:
-                ms = time_command(argv + [tree], environment(), ours)
+                ms = time_command(argv + [tree], environment(), ours,
+                                  cwd=base)
             finally:
                 left = os.path.lexists(tree)
                 if left:
@@ -213,6 +214,7 @@ def _remover_jobs(bench, row, files, base, removers):
             if left:
                 raise (Breakage if ours else PeerFailure)(
                     f"{tree} still exists after removal")
+            bench.canaries_alive(ours)
             return ms
         jobs.append((entry, ours, sample))
     return jobs
