@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* The launcher's side of the environment contract (docs/architecture.md). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "env.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef TMPJAIL_SHIM_RELPATH
+#define TMPJAIL_SHIM_RELPATH "../lib/libtmpjail-preload.so"
+#endif
+
+/* Normalise @in into a new string: one '/' between parts, no '.' parts. */
+static int normalise(const char *in, char **out)
+{
+	if (in[0] != '/' || strchr(in, ':'))
+		return -EINVAL;
+	char *norm = malloc(strlen(in) + 1), *end = norm;
+	if (!norm)
+		return -ENOMEM;
+	for (const char *p = in; *p;) {
+		size_t len = strcspn(p, "/");
+		if ((len == 2 && strncmp(p, "..", 2) == 0)) {
+			free(norm);
+			return -EINVAL;
+		}
+		if (len && !(len == 1 && p[0] == '.')) {
+			*end++ = '/';
+			memcpy(end, p, len);
+			end += len;
+		}
+		p += len + (p[len] == '/');
+	}
+	*end = '\0';
+	if (end == norm) { /* "/" itself would redirect everything */
+		free(norm);
+		return -EINVAL;
+	}
+	*out = norm;
+	return 0;
+}
+
+int env_prefixes_add(struct prefixes *prefixes, const char *prefix)
+{
+	char *norm;
+	int err = normalise(prefix, &norm);
+	if (err)
+		return err;
+	for (size_t i = 0; i < prefixes->count; i++)
+		if (strcmp(prefixes->list[i], norm) == 0) {
+			free(norm);
+			return 0;
+		}
+	char **grown = realloc(prefixes->list, (prefixes->count + 1) * sizeof(*grown));
+	if (!grown) {
+		free(norm);
+		return -ENOMEM;
+	}
+	prefixes->list = grown;
+	prefixes->list[prefixes->count++] = norm;
+	return 0;
+}
+
+int env_prefixes_init(struct prefixes *prefixes)
+{
+	*prefixes = (struct prefixes){0};
+	int err = env_prefixes_add(prefixes, "/tmp");
+	if (!err)
+		err = env_prefixes_add(prefixes, "/var/tmp");
+	/* A nested run keeps the outer run's redirects. */
+	const char *outer = getenv("TMPJAIL_REDIRECT");
+	char *copy = outer ? strdup(outer) : NULL, *save = NULL;
+	if (outer && !copy)
+		err = -ENOMEM;
+	for (char *p = copy ? strtok_r(copy, ":", &save) : NULL; p && !err;
+	     p = strtok_r(NULL, ":", &save))
+		if (env_prefixes_add(prefixes, p) == -ENOMEM)
+			err = -ENOMEM;
+	free(copy);
+	if (err)
+		env_prefixes_free(prefixes);
+	return err;
+}
+
+void env_prefixes_free(struct prefixes *prefixes)
+{
+	for (size_t i = 0; i < prefixes->count; i++)
+		free(prefixes->list[i]);
+	free(prefixes->list);
+	*prefixes = (struct prefixes){0};
+}
+
+char *env_find_shim(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return NULL;
+	self[n] = '\0';
+	char *path;
+	if (asprintf(&path, "%s/%s", dirname(self), TMPJAIL_SHIM_RELPATH) < 0)
+		return NULL;
+	char *shim = realpath(path, NULL);
+	free(path);
+	if (shim && access(shim, R_OK) < 0) {
+		free(shim);
+		return NULL;
+	}
+	return shim;
+}
+
+/* LD_PRELOAD with the shim appended, unless a tmpjail shim is there already. */
+static char *preload_with(const char *shim)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *result;
+	if (!old || !*old)
+		return strdup(shim);
+	char *copy = strdup(old), *save = NULL;
+	if (!copy)
+		return NULL;
+	for (char *p = strtok_r(copy, ": ", &save); p; p = strtok_r(NULL, ": ", &save)) {
+		const char *base = strrchr(p, '/');
+		/* Nested runs: the outer run's shim already serves us. */
+		if (strcmp(base ? base + 1 : p, "libtmpjail-preload.so") == 0) {
+			free(copy);
+			return strdup(old);
+		}
+	}
+	free(copy);
+	return asprintf(&result, "%s:%s", old, shim) < 0 ? NULL : result;
+}
+
+static char *join_prefixes(const struct prefixes *prefixes)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < prefixes->count; i++)
+		len += strlen(prefixes->list[i]) + 1;
+	char *joined = calloc(1, len);
+	for (size_t i = 0; joined && i < prefixes->count; i++) {
+		if (i)
+			strcat(joined, ":");
+		strcat(joined, prefixes->list[i]);
+	}
+	return joined;
+}
+
+int env_export(const char *root, const struct prefixes *prefixes, const char *shim,
+	       const char *audit)
+{
+	char *dir = NULL, *redirect = join_prefixes(prefixes), *preload = preload_with(shim);
+	char *audit_abs = NULL;
+	int err = 0;
+	if (!redirect || !preload || asprintf(&dir, "%s/tmp", root) < 0)
+		err = -ENOMEM;
+	if (!err && audit && audit[0] != '/') {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)))
+			err = -errno;
+		else if (asprintf(&audit_abs, "%s/%s", cwd, audit) < 0)
+			err = -ENOMEM;
+	}
+	if (!err && (setenv("TMPJAIL_ROOT", root, 1) < 0 || setenv("TMPJAIL_DIR", dir, 1) < 0 ||
+		     setenv("TMPDIR", dir, 1) < 0 || setenv("TMPJAIL_REDIRECT", redirect, 1) < 0 ||
+		     setenv("TMPJAIL_PRELOAD", shim, 1) < 0 || setenv("LD_PRELOAD", preload, 1) < 0 ||
+		     (audit && setenv("TMPJAIL_AUDIT", audit_abs ? audit_abs : audit, 1) < 0)))
+		err = -errno;
+	if (!err && !audit)
+		unsetenv("TMPJAIL_AUDIT"); /* not the outer run's */
+	free(dir);
+	free(redirect);
+	free(preload);
+	free(audit_abs);
+	return err;
+}

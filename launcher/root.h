@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A run's private root BASE/tj-XXXXXXXX: made in the base, locked for as
+ * long as the launcher lives, removed with core's secure remover; and
+ * --gc, which removes the roots whose launcher is gone.
+ */
+#ifndef TMPJAIL_LAUNCHER_ROOT_H
+#define TMPJAIL_LAUNCHER_ROOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Length of "tj-" plus the random characters. */
+#define ROOT_NAME_LEN 11
+
+struct root {
+	int base_fd;			/* the base directory */
+	int fd;				/* the root itself, flock()ed: "a launcher lives" */
+	char name[ROOT_NAME_LEN + 1];	/* tj-XXXXXXXX */
+	char *path;			/* absolute path of the root (malloc'd) */
+};
+
+/*
+ * root_base_open() - open and check the base directory: a directory owned
+ * by the user or root, sticky when others may write to it, and a RAM file
+ * system when @memory. Errors are printed ("tmpjail: ...").
+ * @path: the base as given.
+ * @memory: --memory.
+ * @abs_path: receives the canonical absolute path (malloc'd).
+ * Return: an O_DIRECTORY|O_CLOEXEC fd, or -1 after printing.
+ */
+int root_base_open(const char *path, bool memory, char **abs_path);
+
+/*
+ * root_create() - make the private root in the base and every redirected
+ * prefix inside it. It is made under a staging name .tj-XXXXXXXX, locked,
+ * filled and only then renamed to tj-XXXXXXXX, so --gc never sees an
+ * unlocked root of a live launcher.
+ * @base_fd, @base_path: from root_base_open(); @base_fd is taken over.
+ * @prefixes, @count: the redirected prefixes, normalised ("/var/tmp").
+ * @out: filled on success; untouched on failure.
+ * Return: 0 or -errno.
+ */
+int root_create(int base_fd, const char *base_path, const char *const *prefixes, size_t count,
+		struct root *out);
+
+/*
+ * root_remove() - remove the root and everything in it, through its fd, so
+ * a tree that renamed things around cannot redirect the removal; the name
+ * is unlinked only while it still names our root. Frees @root's fields.
+ * Return: 0 or -errno of the first failure.
+ */
+int root_remove(struct root *root);
+
+/*
+ * root_keep() - release @root without removing it.
+ */
+void root_keep(struct root *root);
+
+/*
+ * root_gc() - remove the roots in @base_fd (at @base_path) whose launcher
+ * is gone: entries tj-XXXXXXXX, and staging entries .tj-XXXXXXXX older than
+ * a minute, that are directories of the calling user and whose lock can be
+ * taken. Prints each removed path on stdout, problems on stderr.
+ * Return: 0, or -errno of the first failure.
+ */
+int root_gc(int base_fd, const char *base_path);
+
+#endif

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Supervising the command's tree: the launcher is a child subreaper, takes
+ * its signals from a signalfd, forwards them, and waits until the command
+ * and every descendant re-parented to it have exited.
+ *
+ * Children the launcher had before it started are not part of that tree.
+ * A shell runs `tmpjail -- cmd 2> >(tee log)` by forking, starting tee from
+ * the fork and then exec'ing tmpjail there: tee is our child, and it waits
+ * for EOF on our own stderr. Waiting for it would deadlock, signalling it
+ * would kill the user's logger. Such children are read from
+ * /proc/self/task/TID/children before the command is forked, reaped
+ * silently when they exit, and neither waited for nor signalled. Without
+ * /proc (or without CONFIG_PROC_CHILDREN) they cannot be told apart: every
+ * child is waited for, and after the command exited signals reach nobody.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "supervise.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+/* Signals forwarded to the command; the first four also end the tree. */
+static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,   SIGQUIT,
+				SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+
+static bool is_termination(int sig)
+{
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT;
+}
+
+/* A growable set of pids. */
+struct pids {
+	pid_t *pid;
+	size_t count, size;
+};
+
+static int pids_add(struct pids *set, pid_t pid)
+{
+	if (set->count == set->size) {
+		size_t size = set->size ? 2 * set->size : 16;
+		pid_t *grown = realloc(set->pid, size * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		set->pid = grown;
+		set->size = size;
+	}
+	set->pid[set->count++] = pid;
+	return 0;
+}
+
+static bool pids_has(const struct pids *set, pid_t pid)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (set->pid[i] == pid)
+			return true;
+	return false;
+}
+
+static void pids_remove(struct pids *set, pid_t pid)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (set->pid[i] == pid) {
+			set->pid[i] = set->pid[--set->count];
+			return;
+		}
+}
+
+/*
+ * Append to @out the children of process @pid (0: ourselves), read from
+ * /proc/PID/task/TID/children for every thread, since a child belongs to
+ * the thread that forked it. Return: 0 or -errno (-ENOENT without /proc).
+ */
+static int read_children(pid_t pid, struct pids *out)
+{
+	char path[64];
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/task");
+	DIR *tasks = opendir(path);
+	if (!tasks)
+		return -errno;
+	int ret = 0;
+	struct dirent *task;
+	while (ret == 0 && (task = readdir(tasks))) {
+		if (task->d_name[0] == '.')
+			continue;
+		char file[sizeof(task->d_name) + sizeof("/children")];
+		snprintf(file, sizeof(file), "%s/children", task->d_name);
+		int fd = openat(dirfd(tasks), file, O_RDONLY | O_CLOEXEC);
+		FILE *list = fd < 0 ? NULL : fdopen(fd, "r");
+		if (!list) {
+			if (fd >= 0)
+				close(fd);
+			/* Another process, or one of its threads, may just have gone. */
+			if (!pid)
+				ret = -errno;
+			continue;
+		}
+		int child;
+		while (ret == 0 && fscanf(list, "%d", &child) == 1)
+			ret = pids_add(out, child);
+		fclose(list);
+	}
+	closedir(tasks);
+	return ret;
+}
+
+/* The state of one run. */
+struct tree {
+	pid_t command;
+	bool command_done;
+	int status;	      /* the command's wait status */
+	struct pids inherited; /* our children from before the command */
+	bool know_inherited;  /* false without /proc: wait for every child */
+	pid_t own_group;
+	bool verbose;
+};
+
+/*
+ * Are all our remaining children pre-existing ones? Only then may the wait
+ * end before ECHILD. Any doubt (no /proc, out of memory) answers no.
+ */
+static bool only_inherited_left(const struct tree *tree)
+{
+	if (!tree->know_inherited)
+		return false;
+	struct pids now = {0};
+	bool only = read_children(0, &now) == 0;
+	for (size_t i = 0; only && i < now.count; i++)
+		only = pids_has(&tree->inherited, now.pid[i]);
+	free(now.pid);
+	return only;
+}
+
+/*
+ * Send @sig to every process of the tree left after the command exited:
+ * all our descendants but the pre-existing children and theirs. A signal
+ * the terminal sent (@from_terminal) already reached the processes of our
+ * foreground process group, so they are skipped to deliver it once.
+ */
+static void signal_rest(const struct tree *tree, int sig, bool from_terminal)
+{
+	struct pids todo = {0};
+	if (!tree->know_inherited || read_children(0, &todo) < 0) {
+		free(todo.pid);
+		return;
+	}
+	/* Breadth-first over /proc: todo grows while it is walked. */
+	for (size_t i = 0; i < todo.count; i++) {
+		pid_t pid = todo.pid[i];
+		if (pids_has(&tree->inherited, pid))
+			continue;
+		if (!(from_terminal && getpgid(pid) == tree->own_group))
+			kill(pid, sig);
+		read_children(pid, &todo);
+	}
+	free(todo.pid);
+}
+
+static void forward(const struct tree *tree, int sig, bool from_terminal)
+{
+	if (!tree->command_done) {
+		/* Ctrl-C reached the command already if it shares our group. */
+		if (!(from_terminal && getpgid(tree->command) == tree->own_group))
+			kill(tree->command, sig);
+	} else if (is_termination(sig)) {
+		signal_rest(tree, sig, from_terminal);
+	}
+}
+
+/*
+ * Reap every child that has exited. Return: 0 while some are left,
+ * -ECHILD when none is.
+ */
+static int reap_exited(struct tree *tree)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			return -errno;
+		if (pid == 0)
+			return 0;
+		if (pid == tree->command) {
+			tree->command_done = true;
+			tree->status = status;
+		} else if (pids_has(&tree->inherited, pid)) {
+			/* Not ours: its status means nothing here, and its pid may be reused. */
+			pids_remove(&tree->inherited, pid);
+		} else if (tree->verbose) {
+			fprintf(stderr, "tmpjail: reaped descendant %d\n", (int)pid);
+		}
+	}
+}
+
+static void wait_tree(struct tree *tree, int signal_fd)
+{
+	for (;;) {
+		if (reap_exited(tree) < 0)
+			return; /* ECHILD: the whole tree is gone */
+		if (tree->command_done && only_inherited_left(tree))
+			return;
+		struct signalfd_siginfo info;
+		ssize_t n = read(signal_fd, &info, sizeof(info));
+		if (n != sizeof(info)) {
+			if (n < 0 && errno != EINTR && errno != EAGAIN) {
+				perror("tmpjail: reading signals");
+				/* Poll rather than spin or give up on the tree. */
+				sleep(1);
+			}
+			continue;
+		}
+		if (info.ssi_signo != SIGCHLD)
+			forward(tree, (int)info.ssi_signo, info.ssi_code == SI_KERNEL);
+	}
+}
+
+static _Noreturn void exec_command(const struct supervise_child *child, const sigset_t *mask)
+{
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (child->seccomp || child->seal_fd >= 0) {
+		int err = 0;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			err = -errno;
+		/* The seal first: a seccomp allow-list might not allow Landlock's calls. */
+		if (!err && child->seal_fd >= 0)
+			err = seal_install(child->seal_fd);
+		if (!err && child->seccomp)
+			err = seccomp_install(child->seccomp);
+		if (err) {
+			fprintf(stderr, "tmpjail: cannot confine the command: %s\n", strerror(-err));
+			_exit(125);
+		}
+	}
+	execvp(child->argv[0], child->argv);
+	int code = errno == ENOENT ? 127 : 126;
+	fprintf(stderr, "tmpjail: cannot run '%s': %s\n", child->argv[0], strerror(errno));
+	_exit(code);
+}
+
+int supervise_signals_open(sigset_t *old_mask)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&mask, forwarded[i]);
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		return -errno;
+	if (sigprocmask(SIG_BLOCK, &mask, old_mask) < 0)
+		return -errno;
+	int fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int supervise_setup_signal(int signal_fd)
+{
+	int found = 0;
+	struct pollfd ready = {.fd = signal_fd, .events = POLLIN};
+	struct signalfd_siginfo info;
+	/* Drain what is pending; a SIGCHLD here is of a pre-existing child. */
+	while (poll(&ready, 1, 0) == 1 && read(signal_fd, &info, sizeof(info)) == sizeof(info))
+		if (is_termination((int)info.ssi_signo))
+			found = (int)info.ssi_signo;
+	return found;
+}
+
+/* The status the launcher exits with, as env(1) and timeout(1) do. */
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+int supervise_run(const struct supervise_child *child, int signal_fd, const sigset_t *child_mask,
+		  bool verbose)
+{
+	struct tree tree = {.own_group = getpgrp(), .verbose = verbose};
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		perror("tmpjail: cannot become a child subreaper");
+		return 125;
+	}
+	/* Single-threaded here, so the list cannot change under us but by exits. */
+	int err = read_children(0, &tree.inherited);
+	tree.know_inherited = err == 0;
+	if (err == -ENOMEM) {
+		fprintf(stderr, "tmpjail: %s\n", strerror(ENOMEM));
+		return 125;
+	}
+	if (verbose && tree.inherited.count)
+		fprintf(stderr, "tmpjail: %zu pre-existing children are not waited for\n",
+			tree.inherited.count);
+
+	fflush(NULL); /* no stdio buffer written twice */
+	tree.command = fork();
+	if (tree.command < 0) {
+		perror("tmpjail: fork");
+		free(tree.inherited.pid);
+		return 125;
+	}
+	if (tree.command == 0)
+		exec_command(child, child_mask);
+	if (verbose)
+		fprintf(stderr, "tmpjail: command is pid %d\n", (int)tree.command);
+
+	wait_tree(&tree, signal_fd);
+	free(tree.inherited.pid);
+	if (verbose)
+		fprintf(stderr, "tmpjail: the whole tree has exited\n");
+	return exit_code(tree.status);
+}
