@@ -138,6 +138,13 @@ char *const *shim_env_build(char *const envp[], size_t count, const char **vec, 
 		for (int v = 0; v < ENV_COUNT; v++)
 			if (is_var(entry, env_names[v], strlen(env_names[v])))
 				have[v] = true;
+		/* A relative audit file would be another file in a child that works
+		 * elsewhere: give it the absolute name made at load. */
+		if (is_var(entry, "TMPJAIL_AUDIT", strlen("TMPJAIL_AUDIT")) &&
+		    entry[strlen("TMPJAIL_AUDIT=")] != '/' && set->present[ENV_AUDIT]) {
+			vec[n] = set->entry[ENV_AUDIT];
+			changed = true;
+		}
 		if (ld_at < 0 && is_var(entry, "LD_PRELOAD", strlen("LD_PRELOAD"))) {
 			ld_at = (int)n;
 			if (set->shim && !preloads_shim(entry + strlen("LD_PRELOAD="), set->shim)) {

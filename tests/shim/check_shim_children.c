@@ -200,6 +200,30 @@ START_TEST(test_exports_match_table)
 }
 END_TEST
 
+/* A relative TMPJAIL_AUDIT names one file for the whole run, wherever the
+ * children work. */
+START_TEST(test_audit_relative_name)
+{
+	struct run run;
+	char log[8192] = "";
+	const char *relative = fmt("%s/audit.log", strrchr(root, '/') + 1);
+	const char *script = fmt("cd /; echo x > /tmp/%s; /bin/cat /tmp/%s", name, name);
+
+	run_env(&run, (const char *const[]){fmt("TMPJAIL_AUDIT=%s", relative), NULL},
+		(const char *const[]){"/bin/sh", "-c", script, NULL});
+	assert_ok(&run);
+	int fd = open(fmt("%s/audit.log", root), O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_gt(read(fd, log, sizeof(log) - 1), 0);
+	close(fd);
+	/* The shell's open and cat's, in one file. */
+	int lines = 0;
+	for (const char *p = log; (p = strchr(p, '\n')); p++)
+		lines++;
+	ck_assert_msg(lines == 2, "audit log: %s", log);
+}
+END_TEST
+
 /* A vfork child never makes the root: it would do so in its parent's memory. */
 START_TEST(test_vfork_child_makes_no_root)
 {
@@ -224,5 +248,6 @@ Suite *tj_suite(void)
 	add(suite, tcase_create("before_constructor"), test_before_constructor);
 	add(suite, tcase_create("exports_match_table"), test_exports_match_table);
 	add(suite, tcase_create("vfork_child_makes_no_root"), test_vfork_child_makes_no_root);
+	add(suite, tcase_create("audit_relative_name"), test_audit_relative_name);
 	return suite;
 }
