@@ -104,6 +104,12 @@ __attribute__((format(printf, 1, 2))) static inline const char *tj_path(const ch
 	return out;
 }
 
+/* The scratch directory itself: tj_scratch, or "/" once chrooted into it. */
+static inline const char *tj_top(void)
+{
+	return tj_base[0] ? tj_base : "/";
+}
+
 /*
  * Confine the rest of the test (which runs in Check's forked child) to
  * the scratch directory with chroot(2), when root: a remover that went
