@@ -528,7 +528,12 @@ static void leave_frame(struct walk *walk)
 	r = sys_unlinkat(parent->fd, name, AT_REMOVEDIR);
 	if (r < 0 && fixed_frame_mode(walk, parent, errno))
 		r = sys_unlinkat(parent->fd, name, AT_REMOVEDIR);
-	if (r == 0)
+	/*
+	 * ENOTDIR: the directory was moved away while we were inside, and a
+	 * link or file put in its place. That is in the tree: the parent's
+	 * next read unlinks it. ENOENT: moved away, nothing in its place.
+	 */
+	if (r == 0 || errno == ENOTDIR)
 		parent->progress = true;
 	else if (errno != ENOENT)
 		fail(walk, parent, -errno);
