@@ -29,8 +29,9 @@ static void check_table(const char *spec, bool log, const struct expect *table, 
 		int control = sbx_probe(NULL, e->argv);
 		int got = sbx_probe(&box, e->argv);
 		if (log) {
-			ck_assert_msg(got == control, "%s %s under %s in log mode: %s, unfiltered %s",
-				      e->argv[0], what, spec, sbx_name(got), sbx_name(control));
+			ck_assert_msg(got == control,
+				      "%s %s under %s in log mode: %s, unfiltered %s", e->argv[0],
+				      what, spec, sbx_name(got), sbx_name(control));
 			continue;
 		}
 		ck_assert_msg(got == e->error, "%s %s under %s: %s, expected %s", e->argv[0], what,
@@ -44,13 +45,14 @@ static void check_table(const char *spec, bool log, const struct expect *table, 
 	seccomp_release(box.filter);
 }
 
-#define CHECK_TABLE(spec, log, table) check_table(spec, log, table, sizeof(table) / sizeof(table[0]))
+#define CHECK_TABLE(spec, log, table) \
+	check_table(spec, log, table, sizeof(table) / sizeof(table[0]))
 
 static const struct expect harden_eperm[] = {
-	{{"ptrace"}, EPERM, false},	    {{"process_vm_readv"}, EPERM, false},
-	{{"bpf"}, EPERM, true},		    {{"perf_event_open"}, EPERM, false},
-	{{"userfaultfd"}, EPERM, false},    {{"mount"}, EPERM, false},
-	{{"unshare-user"}, EPERM, true},    {{"clone-newns"}, EPERM, true},
+    {{"ptrace"}, EPERM, false},	     {{"process_vm_readv"}, EPERM, false},
+    {{"bpf"}, EPERM, true},	     {{"perf_event_open"}, EPERM, false},
+    {{"userfaultfd"}, EPERM, false}, {{"mount"}, EPERM, false},
+    {{"unshare-user"}, EPERM, true}, {{"clone-newns"}, EPERM, true},
 };
 
 START_TEST(harden_denies_with_eperm)
@@ -60,9 +62,9 @@ START_TEST(harden_denies_with_eperm)
 END_TEST
 
 static const struct expect harden_enosys[] = {
-	{{"keyctl"}, ENOSYS, false},
-	{{"io_uring_setup"}, ENOSYS, false},
-	{{"clone3"}, ENOSYS, false},
+    {{"keyctl"}, ENOSYS, false},
+    {{"io_uring_setup"}, ENOSYS, false},
+    {{"clone3"}, ENOSYS, false},
 };
 
 START_TEST(harden_denies_with_enosys)
@@ -73,8 +75,8 @@ END_TEST
 
 /* The kernel reads the request as 32 bits: high garbage must not help. */
 static const struct expect harden_tiocsti[] = {
-	{{"tiocsti"}, EPERM, true},
-	{{"tiocsti-high"}, EPERM, true},
+    {{"tiocsti"}, EPERM, true},
+    {{"tiocsti-high"}, EPERM, true},
 };
 
 START_TEST(harden_refuses_tiocsti)
@@ -84,10 +86,13 @@ START_TEST(harden_refuses_tiocsti)
 END_TEST
 
 static const struct expect harden_works[] = {
-	{{"thread"}, 0, false},		 {{"fork-exec"}, 0, false},
-	{{"socket", "inet"}, 0, false},	 {{"socket", "unix"}, 0, false},
-	{{"socketpair", "unix"}, 0, false}, {{"unshare-fs"}, 0, false},
-	{{"process_vm_readv"}, EPERM, false},
+    {{"thread"}, 0, false},
+    {{"fork-exec"}, 0, false},
+    {{"socket", "inet"}, 0, false},
+    {{"socket", "unix"}, 0, false},
+    {{"socketpair", "unix"}, 0, false},
+    {{"unshare-fs"}, 0, false},
+    {{"process_vm_readv"}, EPERM, false},
 };
 
 START_TEST(harden_keeps_programs_working)
@@ -97,11 +102,9 @@ START_TEST(harden_keeps_programs_working)
 END_TEST
 
 static const struct expect no_network_denied[] = {
-	{{"socket", "inet"}, EACCES, false},
-	{{"socket", "inet6"}, EACCES, false},
-	{{"socket", "netlink"}, EACCES, false},
-	{{"socketpair", "inet"}, EACCES, false},
-	{{"io_uring_setup"}, ENOSYS, false},
+    {{"socket", "inet"}, EACCES, false},    {{"socket", "inet6"}, EACCES, false},
+    {{"socket", "netlink"}, EACCES, false}, {{"socketpair", "inet"}, EACCES, false},
+    {{"io_uring_setup"}, ENOSYS, false},
 };
 
 START_TEST(no_network_denies_sockets)
@@ -111,9 +114,9 @@ START_TEST(no_network_denies_sockets)
 END_TEST
 
 static const struct expect no_network_unix[] = {
-	{{"socket", "unix"}, 0, false},
-	{{"socketpair", "unix"}, 0, false},
-	{{"ptrace"}, 0, false}, /* no-network alone does not harden */
+    {{"socket", "unix"}, 0, false},
+    {{"socketpair", "unix"}, 0, false},
+    {{"ptrace"}, 0, false}, /* no-network alone does not harden */
 };
 
 START_TEST(no_network_keeps_unix_sockets)
@@ -123,10 +126,10 @@ START_TEST(no_network_keeps_unix_sockets)
 END_TEST
 
 static const struct expect combined[] = {
-	{{"ptrace"}, EPERM, false},
-	{{"socket", "inet"}, EACCES, false},
-	{{"socketpair", "unix"}, 0, false},
-	{{"clone3"}, ENOSYS, false},
+    {{"ptrace"}, EPERM, false},
+    {{"socket", "inet"}, EACCES, false},
+    {{"socketpair", "unix"}, 0, false},
+    {{"clone3"}, ENOSYS, false},
 };
 
 START_TEST(presets_combine)
@@ -136,10 +139,10 @@ START_TEST(presets_combine)
 END_TEST
 
 static const struct expect logged[] = {
-	{{"ptrace"}, 0, false},		    {{"mount"}, 0, false},
-	{{"keyctl"}, 0, false},		    {{"clone3"}, 0, false},
-	{{"socket", "inet"}, 0, false},	    {{"socketpair", "inet"}, 0, false},
-	{{"clone-newns"}, 0, false},	    {{"process_vm_readv"}, 0, false},
+    {{"ptrace"}, 0, false},	    {{"mount"}, 0, false},
+    {{"keyctl"}, 0, false},	    {{"clone3"}, 0, false},
+    {{"socket", "inet"}, 0, false}, {{"socketpair", "inet"}, 0, false},
+    {{"clone-newns"}, 0, false},    {{"process_vm_readv"}, 0, false},
 };
 
 START_TEST(log_mode_lets_denied_calls_through)
@@ -184,8 +187,8 @@ static char *launch_probe(const char *option, const char *spec, const char *op, 
 	ck_assert_msg(probe && access(probe, X_OK) == 0, "TJ_PROBE is not set by CMake");
 	if (!bin || access(bin, X_OK) != 0)
 		return NULL;
-	char *argv[] = {(char *)bin,   (char *)option, (char *)spec, "--", (char *)probe,
-			(char *)op,    (char *)arg,    NULL};
+	char *argv[] = {(char *)bin,   (char *)option, (char *)spec, "--",
+			(char *)probe, (char *)op,     (char *)arg,  NULL};
 	char *out = NULL, *err = NULL;
 	*status = sbx_run(argv, &out, &err);
 	if (*status > 1)
@@ -201,17 +204,17 @@ START_TEST(launcher_applies_presets)
 	static const struct {
 		const char *spec, *op, *arg, *out;
 	} cases[] = {
-		{"harden", "ptrace", NULL, "EPERM\n"},
-		{"harden", "clone3", NULL, "ENOSYS\n"},
-		{"harden", "socket", "inet", "ok\n"},
-		{"no-network", "socket", "inet", "EACCES\n"},
-		{"no-network", "socketpair", "unix", "ok\n"},
-		{"harden,no-network", "socket", "inet6", "EACCES\n"},
+	    {"harden", "ptrace", NULL, "EPERM\n"},
+	    {"harden", "clone3", NULL, "ENOSYS\n"},
+	    {"harden", "socket", "inet", "ok\n"},
+	    {"no-network", "socket", "inet", "EACCES\n"},
+	    {"no-network", "socketpair", "unix", "ok\n"},
+	    {"harden,no-network", "socket", "inet6", "EACCES\n"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int status;
-		char *out = launch_probe("--seccomp", cases[i].spec, cases[i].op, cases[i].arg,
-					 &status);
+		char *out =
+		    launch_probe("--seccomp", cases[i].spec, cases[i].op, cases[i].arg, &status);
 		if (!out)
 			TJ_SKIP(SKIP_NO_LAUNCHER);
 		ck_assert_msg(strcmp(out, cases[i].out) == 0, "--seccomp %s: %s %s printed '%s'",
@@ -229,12 +232,14 @@ START_TEST(launcher_log_mode)
 		TJ_SKIP(SKIP_NO_LAUNCHER);
 	static const char *const ops[][2] = {{"socket", "inet"}, {"ptrace", NULL}};
 	for (size_t i = 0; i < 2; i++) {
-		char *argv[] = {(char *)bin,	    "--seccomp-log",	 "--seccomp",
-				"harden,no-network", "--",		  (char *)probe,
-				(char *)ops[i][0],   (char *)ops[i][1], NULL};
+		char *argv[] = {
+		    (char *)bin, "--seccomp-log", "--seccomp",	     "harden,no-network",
+		    "--",	 (char *)probe,	  (char *)ops[i][0], (char *)ops[i][1],
+		    NULL};
 		char *out = NULL;
 		int status = sbx_run(argv, &out, NULL);
-		ck_assert_msg(strcmp(out, "ok\n") == 0, "%s under --seccomp-log: %s", ops[i][0], out);
+		ck_assert_msg(strcmp(out, "ok\n") == 0, "%s under --seccomp-log: %s", ops[i][0],
+			      out);
 		ck_assert_int_eq(status, 0);
 		free(out);
 	}

@@ -194,10 +194,8 @@ static int family(const char *name)
 	static const struct {
 		const char *name;
 		int family;
-	} families[] = {{"unix", AF_UNIX},
-			{"inet", AF_INET},
-			{"inet6", AF_INET6},
-			{"netlink", AF_NETLINK}};
+	} families[] = {
+	    {"unix", AF_UNIX}, {"inet", AF_INET}, {"inet6", AF_INET6}, {"netlink", AF_NETLINK}};
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (strcmp(families[i].name, name) == 0)
 			return families[i].family;
@@ -268,11 +266,12 @@ static int do_io_uring_create(const char *path)
 	size_t cq_size = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
 	if (p.features & IORING_FEAT_SINGLE_MMAP)
 		sq_size = cq_size = sq_size > cq_size ? sq_size : cq_size;
-	char *sq = mmap(NULL, sq_size, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQ_RING);
-	char *cq = p.features & IORING_FEAT_SINGLE_MMAP
-			   ? sq
-			   : mmap(NULL, cq_size, PROT_READ | PROT_WRITE, MAP_SHARED, ring,
-				  IORING_OFF_CQ_RING);
+	char *sq =
+	    mmap(NULL, sq_size, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQ_RING);
+	char *cq =
+	    p.features & IORING_FEAT_SINGLE_MMAP
+		? sq
+		: mmap(NULL, cq_size, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_CQ_RING);
 	struct io_uring_sqe *sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
 					 MAP_SHARED, ring, IORING_OFF_SQES);
 	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
@@ -323,19 +322,19 @@ int probe_run(int argc, char **argv)
 		const char *name;
 		int (*run)(void);
 	} simple[] = {
-		{"ptrace", do_ptrace},
-		{"process_vm_readv", do_process_vm_readv},
-		{"bpf", do_bpf},
-		{"perf_event_open", do_perf_event_open},
-		{"userfaultfd", do_userfaultfd},
-		{"mount", do_mount},
-		{"clone3", do_clone3},
-		{"keyctl", do_keyctl},
-		{"io_uring_setup", do_io_uring_setup},
-		{"thread", do_thread},
-		{"fork-exec", do_fork_exec},
-		{"i386-getpid", do_i386_getpid},
-		{"x32-getpid", do_x32_getpid},
+	    {"ptrace", do_ptrace},
+	    {"process_vm_readv", do_process_vm_readv},
+	    {"bpf", do_bpf},
+	    {"perf_event_open", do_perf_event_open},
+	    {"userfaultfd", do_userfaultfd},
+	    {"mount", do_mount},
+	    {"clone3", do_clone3},
+	    {"keyctl", do_keyctl},
+	    {"io_uring_setup", do_io_uring_setup},
+	    {"thread", do_thread},
+	    {"fork-exec", do_fork_exec},
+	    {"i386-getpid", do_i386_getpid},
+	    {"x32-getpid", do_x32_getpid},
 	};
 	if (argc < 1)
 		return -1;

@@ -179,8 +179,7 @@ static inline char *sbx_scratch(void)
 	return realpath(name, NULL);
 }
 
-static inline int sbx_remove_one(const char *path, const struct stat *st, int flag,
-				 struct FTW *ftw)
+static inline int sbx_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
