@@ -291,6 +291,7 @@ START_TEST(test_substituted_not_removed)
 {
 	tj_scratch_chroot();
 	const char *kinds[] = {"dir", "link"};
+	char theirs[PATH_MAX + 8];
 	ck_assert_int_eq(mkdir(tj_path("outside"), 0700), 0);
 	tj_write_file(tj_path("outside/sentinel"), "keep me");
 	for (int i = 0; i < 2; i++) {
@@ -300,7 +301,8 @@ START_TEST(test_substituted_not_removed)
 		ck_assert_int_eq(rename(path, tj_path("moved-away")), 0);
 		if (i == 0) {
 			ck_assert_int_eq(mkdir(path, 0700), 0);
-			tj_write_file(tj_path("%s/theirs", path), "theirs");
+			snprintf(theirs, sizeof(theirs), "%s/theirs", path);
+			tj_write_file(theirs, "theirs");
 		} else {
 			ck_assert_int_eq(symlink(tj_path("outside"), path), 0);
 		}
@@ -308,7 +310,7 @@ START_TEST(test_substituted_not_removed)
 		ck_assert_int_eq(tf_tempdir_done(tempdir), 0);
 		ck_assert_msg(exists(path), "substituted %s removed", kinds[i]);
 		if (i == 0) {
-			ck_assert_str_eq(tj_read_file(tj_path("%s/theirs", path)), "theirs");
+			ck_assert_str_eq(tj_read_file(theirs), "theirs");
 			ck_assert_int_eq(tf_rmtree(path, 0), 0);
 		} else {
 			ck_assert_int_eq(unlink(path), 0);
