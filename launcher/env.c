@@ -174,6 +174,9 @@ int env_export(const char *root, const struct prefixes *prefixes, const char *sh
 		err = -errno;
 	if (!err && !audit)
 		unsetenv("TMPJAIL_AUDIT"); /* not the outer run's */
+	/* Only a shim that made its own root sets it; ours is the launcher's. */
+	if (!err)
+		unsetenv("TMPJAIL_OWNER");
 	free(dir);
 	free(redirect);
 	free(preload);
