@@ -64,6 +64,8 @@ static int create_file(struct tf_named *named, size_t rand_at, int flags)
 		sys_close(dirfd);
 		return fd;
 	}
+	named->name = name;
+	named->dirfd = dirfd;
 	struct stat st;
 	if (sys_fstat(fd, &st) < 0) {
 		int r = -errno;
@@ -72,8 +74,6 @@ static int create_file(struct tf_named *named, size_t rand_at, int flags)
 		sys_close(dirfd);
 		return r;
 	}
-	named->name = name;
-	named->dirfd = dirfd;
 	named->dev = st.st_dev;
 	named->ino = st.st_ino;
 	return fd;

@@ -48,7 +48,7 @@ static int create_dir(struct tf_tempdir *tempdir, size_t rand_at)
 	r = tf_create_in(dirfd, name, rand_at - (size_t)(name - tempdir->path), TF_RANDOM_CHARS,
 			 TF_KIND_DIR, 0, 0700);
 	struct stat st;
-	if (r == 0 && sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (r >= 0 && sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		r = -errno;
 		sys_unlinkat(dirfd, name, AT_REMOVEDIR); /* just made, still empty */
 	}
