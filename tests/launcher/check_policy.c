@@ -257,11 +257,17 @@ START_TEST(log_mode_turns_kill_and_errno_into_log)
 }
 END_TEST
 
-/* An allow-list: what the child does between the filter and _exit(). */
-static const char allow_list[] = "default errno EPERM\n"
-				 "exit_group allow\n"
-				 "close allow\n"
-				 "socket allow arg0 == AF_UNIX\n";
+/*
+ * An allow-list: what the child does between the filter and _exit(), and
+ * what the sanitizers' runtime does on the way out (under ASan, _exit()
+ * still checks the thread's signal stack and may map memory).
+ */
+#define RUNTIME_NEEDS                                                                  \
+	"exit_group allow\nexit allow\nclose allow\nsigaltstack allow\ngettid allow\n" \
+	"getpid allow\nwrite allow\nmmap allow\nmunmap allow\nmadvise allow\n"         \
+	"rt_sigprocmask allow\nrt_sigaction allow\nfutex allow\n"
+static const char allow_list[] =
+    "default errno EPERM\n" RUNTIME_NEEDS "socket allow arg0 == AF_UNIX\n";
 
 static const struct expect allow_list_results[] = {
     {{"socket", "unix"}, 0},
@@ -283,9 +289,8 @@ static const struct expect kill_default_results[] = {
 
 START_TEST(default_kill_kills)
 {
-	CHECK_RULES(POLICY("kill.policy", "default kill\nexit_group allow\nclose allow\n"
-					  "socket allow\n"),
-		    false, kill_default_results);
+	CHECK_RULES(POLICY("kill.policy", "default kill\n" RUNTIME_NEEDS "socket allow\n"), false,
+		    kill_default_results);
 }
 END_TEST
 

@@ -6,11 +6,13 @@
  * make and remove scratch directories.
  *
  * Why children leave with _exit(): a filter stays with the process until it
- * dies. Under ASan, a normal exit runs LeakSanitizer, which stops the
- * process's threads with ptrace and makes other calls a filter may deny
- * (harden denies ptrace): it would then report a "fatal error" and fail a
- * child that did everything right. _exit() skips the exit-time machinery,
- * and the child has nothing to flush.
+ * dies. Under ASan, a normal exit() runs LeakSanitizer's exit-time check,
+ * which stops the process's threads with ptrace (harden denies it) and
+ * makes other calls a filter may deny: it would then report a "fatal
+ * error" and fail a child that did everything right. _exit() skips that
+ * check, and the child has nothing to flush. Even so, the sanitizer
+ * runtime's _exit() still calls sigaltstack, gettid and mmap: an
+ * allow-list test must allow those (check_policy.c, RUNTIME_NEEDS).
  */
 #ifndef TMPJAIL_TESTS_SANDBOX_UTIL_H
 #define TMPJAIL_TESTS_SANDBOX_UTIL_H
