@@ -163,6 +163,25 @@ START_TEST(every_mistake_is_reported_at_once)
 }
 END_TEST
 
+/* Whichever comes second is reported: a file's line, or the preset. */
+START_TEST(conflicts_with_presets_in_either_order)
+{
+	const char *path = POLICY("allow.policy", "# let me trace\nptrace allow\n");
+	char spec[4200], expected[8400];
+	snprintf(spec, sizeof(spec), "harden,%s", path);
+	snprintf(expected, sizeof(expected),
+		 "tmpjail: %s:2: the rule for ptrace conflicts with the one from preset harden\n",
+		 path);
+	expect_error(spec, expected);
+	snprintf(spec, sizeof(spec), "%s,harden", path);
+	snprintf(
+	    expected, sizeof(expected),
+	    "tmpjail: --seccomp harden: the rule for ptrace conflicts with the one from %s:2\n",
+	    path);
+	expect_error(spec, expected);
+}
+END_TEST
+
 START_TEST(defaults_must_agree_across_files)
 {
 	const char *a = POLICY("a.policy", "default errno EPERM\nread allow\n");
@@ -435,6 +454,7 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("unreadable_files"), unreadable_files_are_reported);
 	add_case(s, tcase_create("all_mistakes_reported"), every_mistake_is_reported_at_once);
 	add_case(s, tcase_create("default_conflicts"), defaults_must_agree_across_files);
+	add_case(s, tcase_create("preset_conflicts"), conflicts_with_presets_in_either_order);
 	add_case(s, tcase_create("good_file"), a_good_file_does_what_it_says);
 	add_case(s, tcase_create("log_mode"), log_mode_turns_kill_and_errno_into_log);
 	add_case(s, tcase_create("allow_list"), an_allow_list_denies_the_rest);

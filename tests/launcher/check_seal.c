@@ -216,6 +216,37 @@ START_TEST(no_landlock_is_a_clear_error)
 }
 END_TEST
 
+/* A prefix that cannot be resolved is an error, not a silent hole. */
+START_TEST(unresolvable_prefixes_are_errors)
+{
+	static const struct {
+		const char *prefix, *message;
+	} cases[] = {
+	    {"relative/tmp", "tmpjail: --seal: cannot resolve relative/tmp: Invalid argument\n"},
+	    {"/nonexistent-tmpjail/../tmp",
+	     "tmpjail: --seal: cannot resolve /nonexistent-tmpjail/../tmp: Invalid argument\n"},
+	    {"/dev/null/tmp", "tmpjail: --seal: cannot resolve /dev/null/tmp: Not a directory\n"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int capture = memfd_create("stderr", MFD_CLOEXEC), saved = dup(2);
+		fflush(stderr);
+		dup2(capture, 2);
+		const char *prefixes[] = {cases[i].prefix};
+		int fd = seal_build(prefixes, 1, path_of("prefix/root"));
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		char *text = sbx_slurp(capture);
+		close(capture);
+		if (fd >= 0)
+			close(fd);
+		ck_assert_msg(fd == -1, "%s was accepted", cases[i].prefix);
+		ck_assert_str_eq(text, cases[i].message);
+		free(text);
+	}
+}
+END_TEST
+
 #define SKIP_NO_LAUNCHER "needs the launcher: TMPJAIL_BIN is not set or not built yet"
 
 START_TEST(the_launcher_seals_a_static_program)
@@ -290,6 +321,7 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("symlinked_prefix"), a_symlinked_prefix_seals_its_target);
 	add_case(s, tcase_create("real_tmp"), the_real_tmp_is_sealed);
 	add_case(s, tcase_create("no_landlock"), no_landlock_is_a_clear_error);
+	add_case(s, tcase_create("bad_prefix"), unresolvable_prefixes_are_errors);
 	add_case(s, tcase_create("launcher_static_probe"), the_launcher_seals_a_static_program);
 	add_case(s, tcase_create("launcher_shell"), the_launcher_seal_keeps_the_private_dir_usable);
 	return s;
