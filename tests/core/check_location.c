@@ -8,6 +8,7 @@
  * tf_set_tempdir(NULL), so the library's cache starts empty.
  */
 #define _GNU_SOURCE 1
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/wait.h>
 
@@ -203,6 +204,54 @@ START_TEST(test_tmpdir_honoured)
 }
 END_TEST
 
+/* Readers racing tf_set_tempdir(): every answer is one of the directories set. */
+static char set_dirs[2][PATH_MAX];
+static volatile int stop_readers;
+
+static void *read_tempdir(void *arg)
+{
+	long bad = 0;
+	(void)arg;
+	while (!stop_readers) {
+		const char *dir = tf_gettempdir();
+		if (!dir || (strcmp(dir, set_dirs[0]) != 0 && strcmp(dir, set_dirs[1]) != 0))
+			bad++;
+	}
+	return (void *)bad;
+}
+
+static int race_set_and_get(void)
+{
+	enum { READERS = 8 };
+	pthread_t readers[READERS];
+	/* After a reset the search finds $TMPDIR, the first of the two. */
+	setenv("TMPDIR", set_dirs[0], 1);
+	for (int i = 0; i < READERS; i++)
+		if (pthread_create(&readers[i], NULL, read_tempdir, NULL) != 0)
+			return 1;
+	for (int i = 0; i < 3000; i++)
+		if (tf_set_tempdir(i % 3 == 2 ? NULL : set_dirs[i % 2]) < 0)
+			return 2;
+	stop_readers = 1;
+	long bad = 0;
+	for (int i = 0; i < READERS; i++) {
+		void *result;
+		pthread_join(readers[i], &result);
+		bad += (long)result;
+	}
+	return bad == 0 ? 0 : 3;
+}
+
+START_TEST(test_threads)
+{
+	snprintf(set_dirs[0], sizeof(set_dirs[0]), "%s", tj_path("a"));
+	snprintf(set_dirs[1], sizeof(set_dirs[1]), "%s", tj_path("b"));
+	ck_assert_int_eq(mkdir(set_dirs[0], 0700), 0);
+	ck_assert(in_child(race_set_and_get));
+	ck_assert_int_eq(tj_count_entries(set_dirs[0]), 0);
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	Suite *suite = suite_create("core_location");
@@ -211,5 +260,6 @@ Suite *tj_suite(void)
 	tj_add_case(suite, tcase_create("unusable_skipped"), test_unusable_skipped);
 	tj_add_case(suite, tcase_create("set_tempdir"), test_set_tempdir);
 	tj_add_case(suite, tcase_create("tmpdir_honoured"), test_tmpdir_honoured);
+	tj_add_case(suite, tcase_create("threads"), test_threads);
 	return suite;
 }
