@@ -129,6 +129,10 @@ static char *resolve_prefix(const char *prefix)
 		path[cut] = '\0';
 		char *real = realpath(cut ? path : "/", NULL);
 		int e = errno;
+		struct stat st;
+		/* It is there, yet cannot be resolved: a dangling symlink,
+		 * which would let writes through to wherever it points. */
+		bool dangling = !real && e == ENOENT && cut && lstat(path, &st) == 0;
 		path[cut] = saved;
 		if (real) {
 			char *joined;
@@ -149,10 +153,10 @@ static char *resolve_prefix(const char *prefix)
 		const char *name = path + cut;
 		size_t len = start - cut;
 		/* Without the directory, ".." has no meaning to resolve. */
-		if (e != ENOENT || (len == 1 && name[0] == '.') ||
+		if (e != ENOENT || dangling || (len == 1 && name[0] == '.') ||
 		    (len == 2 && name[0] == '.' && name[1] == '.')) {
 			free(path);
-			errno = e == ENOENT ? EINVAL : e;
+			errno = e == ENOENT && !dangling ? EINVAL : e;
 			return NULL;
 		}
 		cut--; /* the '/' before the missing name */

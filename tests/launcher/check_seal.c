@@ -216,16 +216,23 @@ START_TEST(no_landlock_is_a_clear_error)
 }
 END_TEST
 
-/* A prefix that cannot be resolved is an error, not a silent hole. */
+/* A prefix that cannot be resolved is an error, not a silent hole: a
+ * dangling symlink would let writes through to wherever it points. */
 START_TEST(unresolvable_prefixes_are_errors)
 {
-	static const struct {
+	char dangling[4200], message[4400];
+	snprintf(dangling, sizeof(dangling), "%s", path_of("dangling"));
+	ck_assert_int_eq(symlink("nowhere/at/all", dangling), 0);
+	snprintf(message, sizeof(message),
+		 "tmpjail: --seal: cannot resolve %s: No such file or directory\n", dangling);
+	const struct {
 		const char *prefix, *message;
 	} cases[] = {
 	    {"relative/tmp", "tmpjail: --seal: cannot resolve relative/tmp: Invalid argument\n"},
 	    {"/nonexistent-tmpjail/../tmp",
 	     "tmpjail: --seal: cannot resolve /nonexistent-tmpjail/../tmp: Invalid argument\n"},
 	    {"/dev/null/tmp", "tmpjail: --seal: cannot resolve /dev/null/tmp: Not a directory\n"},
+	    {dangling, message},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int capture = memfd_create("stderr", MFD_CLOEXEC), saved = dup(2);
