@@ -163,9 +163,9 @@ static int run_gc(void)
 	return err ? EXIT_TMPJAIL : 0;
 }
 
-/* Everything after the root exists; the caller removes it. */
+/* Everything after the root exists; the caller removes it. @started: the command was forked. */
 static int run_in_root(const struct root *root, char **command, const char *shim, int signal_fd,
-		       const sigset_t *child_mask)
+		       const sigset_t *child_mask, bool *started)
 {
 	struct supervise_child child = {.argv = command, .seal_fd = -1};
 	int err = env_export(root->path, &arg_prefixes, shim, arg_audit);
@@ -188,6 +188,7 @@ static int run_in_root(const struct root *root, char **command, const char *shim
 	}
 	/* A Ctrl-C during set-up ends the run before the command starts. */
 	int sig = supervise_setup_signal(signal_fd);
+	*started = !sig;
 	int status = sig ? 128 + sig : supervise_run(&child, signal_fd, child_mask, arg_verbose);
 	if (child.seal_fd >= 0)
 		close(child.seal_fd);
@@ -230,11 +231,11 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 	if (arg_verbose)
 		fprintf(stderr, "tmpjail: private root %s\n", root.path);
 
-	int status = run_in_root(&root, command, shim, signal_fd, child_mask);
+	bool started = false;
+	int status = run_in_root(&root, command, shim, signal_fd, child_mask, &started);
 	free(shim);
 	/* A root the command never saw is removed even with --keep. */
-	bool ran = status != EXIT_TMPJAIL;
-	if (arg_keep && ran) {
+	if (arg_keep && started) {
 		fprintf(stderr, "tmpjail: kept the private root %s\n", root.path);
 		root_keep(&root);
 		return status;
