@@ -93,6 +93,9 @@ START_TEST(writes_under_the_prefix_fail)
 	expect(&box, "write", "prefix/existing", NULL, EACCES, true);
 	expect(&box, "truncate", "prefix/existing", NULL, EACCES, true);
 	expect(&box, "unlink", "prefix/victim", NULL, EACCES, true);
+	expect(&box, "mkfifo", "prefix/fifo", NULL, EACCES, true);
+	expect(&box, "link", "other/src", "prefix/hardlink", EACCES, true);
+	expect(&box, "rename", "prefix/existing", "other/moved-out", EACCES, true);
 	expect(&box, "rename", "other/src", "prefix/moved", EACCES, true);
 	close(box.seal_fd);
 }

@@ -370,7 +370,11 @@ int probe_run(int argc, char **argv)
 		return result(unlink(path));
 	if (strcmp(op, "io_uring-create") == 0)
 		return do_io_uring_create(path);
+	if (strcmp(op, "mkfifo") == 0)
+		return result(mkfifo(path, 0600));
 	if (strcmp(op, "rename") == 0 && argc > 2)
 		return result(rename(path, argv[2]));
+	if (strcmp(op, "link") == 0 && argc > 2)
+		return result(link(path, argv[2]));
 	return -1;
 }

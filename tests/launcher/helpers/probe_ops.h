@@ -15,7 +15,8 @@
  * clone3, tiocsti, tiocsti-high, thread, fork-exec, socket FAMILY,
  * socketpair FAMILY (FAMILY: unix, inet, inet6, netlink), i386-getpid,
  * x32-getpid, create PATH, mkdir PATH, symlink PATH, write PATH, truncate
- * PATH, unlink PATH, rename FROM TO, read PATH, io_uring-create PATH.
+ * PATH, unlink PATH, mkfifo PATH, rename FROM TO, link FROM TO, read PATH,
+ * io_uring-create PATH.
  * Return: 0 when the kernel did it, the errno it answered with, or -1 for
  * an unknown operation or missing argument.
  */
