@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The documentation and the shell completion of the installed tree: the man
+ * pages render without a groff warning and document every public function
+ * and every --help option; bash completes what tmpjail takes. Each test
+ * installs the build tree into its own scratch prefix and moves it first.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "install_util.h"
+
+/* Render an installed man page with man -l; groff must not warn about it. */
+static void render_man(const char *prefix, const char *rel, const char *title)
+{
+	char page[PATH_MAX], script[PATH_MAX + 128];
+	join(page, prefix, rel);
+	const char *vars[] = {"LC_ALL=C",     "MANWIDTH=80", "MAN_KEEP_FORMATTING",
+			      "MANPAGER=cat", "PAGER=cat",   NULL};
+	snprintf(script, sizeof(script), "\"%s\" -Tutf8 -ww -z -man '%s' 2>&1", env("TJ_GROFF"),
+		 page);
+	ck_assert_int_eq(run_sh(script, vars, NULL), 0);
+	ck_assert_msg(out[0] == '\0', "groff warns about %s:\n%s", rel, out);
+
+	const char *argv[] = {env("TJ_MAN"), "--nh", "--nj", "-l", page, NULL};
+	int status = run(argv, vars, NULL);
+	ck_assert_msg(status == 0, "man -l %s exited %d", rel, status);
+	ck_assert_msg(strstr(out, title) != NULL, "man -l %s does not show %s:\n%s", rel, title,
+		      out);
+	ck_assert_msg(strstr(out, "SYNOPSIS") && strstr(out, "DESCRIPTION") &&
+			  strstr(out, "EXAMPLES"),
+		      "man -l %s lacks a section:\n%s", rel, out);
+}
+
+START_TEST(test_man_pages)
+{
+	char prefix[PATH_MAX], header[PATH_MAX], options[4096];
+	static char text[sizeof(out)];
+	if (!env("TJ_MAN")[0] || !env("TJ_GROFF")[0])
+		TJ_SKIP("needs man(1) and groff (Debian: man-db, groff-base)");
+	install_moved(prefix, "man");
+
+	render_man(prefix, "share/man/man1/tmpjail.1", "TMPJAIL(1)");
+	memcpy(text, out, sizeof(out));
+	if (launcher_options(prefix, options, sizeof(options)))
+		assert_options_in(options, text, "tmpjail(1)");
+
+	/* libtmpjail(3) documents every public function of the installed header. */
+	render_man(prefix, "share/man/man3/libtmpjail.3", "LIBTMPJAIL(3)");
+	memcpy(text, out, sizeof(out));
+	join(header, prefix, "include/tmpjail/tempfile.h");
+	FILE *file = fopen(header, "r");
+	ck_assert_msg(file != NULL, "%s: %m", header);
+	char line[256];
+	int functions = 0;
+	while (fgets(line, sizeof(line), file)) {
+		char *api = strstr(line, "TF_API ");
+		char *name = api ? strstr(api, "tf_") : NULL;
+		if (!name || strncmp(line, "#define", 7) == 0)
+			continue;
+		name[strspn(name, "abcdefghijklmnopqrstuvwxyz_")] = '\0';
+		ck_assert_msg(strstr(text, name) != NULL, "libtmpjail(3) does not document %s",
+			      name);
+		functions++;
+	}
+	fclose(file);
+	ck_assert_int_ge(functions, 20);
+}
+END_TEST
+
+/*
+ * Ask the installed completion what it offers, as bash would when Tab is
+ * pressed: each "[case]" line is followed by the candidates for that line.
+ */
+static const char completion_script[] =
+    "source \"$1\" || exit 3\n"
+    "spec=$(complete -p tmpjail) || exit 4\n"
+    "fn=${spec#*-F }; fn=${fn%% *}\n"
+    "comp() {\n"
+    "	COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1))\n"
+    "	COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()\n"
+    "	\"$fn\" tmpjail \"${COMP_WORDS[COMP_CWORD]}\" \"${COMP_WORDS[COMP_CWORD-1]}\"\n"
+    "	printf '%s\\n' \"${COMPREPLY[@]}\"\n"
+    "}\n"
+    "echo '[opts]'; comp tmpjail --se\n"
+    "echo '[all]'; comp tmpjail -\n"
+    "echo '[preset]'; comp tmpjail --seccomp h\n"
+    "echo '[list]'; comp tmpjail --seccomp harden,n\n"
+    "echo '[policy]'; comp tmpjail --seccomp \"$2/po\"\n"
+    "echo '[base]'; comp tmpjail --base \"$2/d\"\n"
+    "echo '[audit]'; comp tmpjail --audit \"$2/d\"\n"
+    "echo '[after--]'; comp tmpjail -- ech\n"
+    "echo '[first]'; comp tmpjail -k ech\n"
+    "echo '[cmdargs]'; comp tmpjail ls --se\n"
+    "echo '[equals]'; comp tmpjail --seccomp = har\n"
+    "echo '[equals-cmd]'; comp tmpjail --base = \"$2\" ech\n"
+    "echo '[end]'\n";
+
+/* The candidates printed after "[@name]", up to the next "[". */
+static const char *completions(const char *name, char *buf, size_t size)
+{
+	char tag[32];
+	snprintf(tag, sizeof(tag), "[%s]\n", name);
+	const char *start = strstr(out, tag);
+	ck_assert_msg(start != NULL, "no %s in:\n%s", tag, out);
+	start += strlen(tag);
+	size_t len = (size_t)(strchr(start, '[') - start);
+	ck_assert(len < size);
+	memcpy(buf, start, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static bool offers(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *p = list; *p; p = strchr(p, '\n') + 1)
+		if (strncmp(p, word, len) == 0 && p[len] == '\n')
+			return true;
+	return false;
+}
+
+START_TEST(test_bash_completion)
+{
+	char prefix[PATH_MAX], file[PATH_MAX], path[PATH_MAX], list[4096], options[4096];
+	install_moved(prefix, "completion");
+	join(file, prefix, "share/bash-completion/completions/tmpjail");
+	join(path, scratch, "dir");
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	join(path, scratch, "dfile");
+	ck_assert_int_eq(close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	join(path, scratch, "policy.txt");
+	ck_assert_int_eq(close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+
+	const char *argv[] = {env("TJ_BASH"), "-c", completion_script, "bash", file, scratch, NULL};
+	int status = run(argv, (const char *[]){"PATH=/usr/bin:/bin", NULL}, NULL);
+	ck_assert_msg(status == 0, "bash completion script failed (%d):\n%s", status, out);
+
+	completions("opts", list, sizeof(list));
+	ck_assert_msg(offers(list, "--seal") && offers(list, "--seccomp") &&
+			  offers(list, "--seccomp-log") && !offers(list, "--keep"),
+		      "--se<Tab> offered:\n%s", list);
+	completions("preset", list, sizeof(list));
+	ck_assert_msg(offers(list, "harden") && !offers(list, "no-network"),
+		      "--seccomp h<Tab> offered:\n%s", list);
+	completions("list", list, sizeof(list));
+	ck_assert_msg(offers(list, "harden,no-network"), "--seccomp harden,n<Tab>:\n%s", list);
+	completions("policy", list, sizeof(list));
+	join(path, scratch, "policy.txt");
+	ck_assert_msg(offers(list, path), "--seccomp <file><Tab> offered:\n%s", list);
+	completions("base", list, sizeof(list));
+	join(path, scratch, "dir");
+	ck_assert_msg(offers(list, path) && !strstr(list, "dfile"), "--base d<Tab>:\n%s", list);
+	completions("audit", list, sizeof(list));
+	join(path, scratch, "dfile");
+	ck_assert_msg(offers(list, path), "--audit d<Tab> offered:\n%s", list);
+	completions("after--", list, sizeof(list));
+	ck_assert_msg(offers(list, "echo"), "tmpjail -- ech<Tab> offered:\n%s", list);
+	completions("first", list, sizeof(list));
+	ck_assert_msg(offers(list, "echo"), "tmpjail -k ech<Tab> offered:\n%s", list);
+	completions("cmdargs", list, sizeof(list));
+	ck_assert_msg(!offers(list, "--seal"), "options of tmpjail offered to ls:\n%s", list);
+	completions("equals", list, sizeof(list));
+	ck_assert_msg(offers(list, "harden"), "--seccomp=har<Tab> offered:\n%s", list);
+	completions("equals-cmd", list, sizeof(list));
+	ck_assert_msg(offers(list, "echo"), "tmpjail --base=DIR ech<Tab> offered:\n%s", list);
+
+	completions("all", list, sizeof(list));
+	if (launcher_options(prefix, options, sizeof(options)))
+		assert_options_in(options, list, "the bash completion");
+}
+END_TEST
+Suite *tj_suite(void)
+{
+	Suite *suite = suite_create("install_docs");
+	add_case(suite, tcase_create("man_pages"), test_man_pages);
+	add_case(suite, tcase_create("bash_completion"), test_bash_completion);
+	return suite;
+}
