@@ -167,10 +167,11 @@ int env_export(const char *root, const struct prefixes *prefixes, const char *sh
 		else if (asprintf(&audit_abs, "%s/%s", cwd, audit) < 0)
 			err = -ENOMEM;
 	}
-	if (!err && (setenv("TMPJAIL_ROOT", root, 1) < 0 || setenv("TMPJAIL_DIR", dir, 1) < 0 ||
-		     setenv("TMPDIR", dir, 1) < 0 || setenv("TMPJAIL_REDIRECT", redirect, 1) < 0 ||
-		     setenv("TMPJAIL_PRELOAD", shim, 1) < 0 || setenv("LD_PRELOAD", preload, 1) < 0 ||
-		     (audit && setenv("TMPJAIL_AUDIT", audit_abs ? audit_abs : audit, 1) < 0)))
+	if (!err &&
+	    (setenv("TMPJAIL_ROOT", root, 1) < 0 || setenv("TMPJAIL_DIR", dir, 1) < 0 ||
+	     setenv("TMPDIR", dir, 1) < 0 || setenv("TMPJAIL_REDIRECT", redirect, 1) < 0 ||
+	     setenv("TMPJAIL_PRELOAD", shim, 1) < 0 || setenv("LD_PRELOAD", preload, 1) < 0 ||
+	     (audit && setenv("TMPJAIL_AUDIT", audit_abs ? audit_abs : audit, 1) < 0)))
 		err = -errno;
 	if (!err && !audit)
 		unsetenv("TMPJAIL_AUDIT"); /* not the outer run's */

@@ -63,8 +63,17 @@ static const char usage[] =
     "Exit status: COMMAND's; 128+N if it died of signal N; 125 tmpjail failed;\n"
     "126 COMMAND cannot be executed; 127 COMMAND not found. See tmpjail(1).\n";
 
-enum { OPT_BASE = 256, OPT_MEMORY, OPT_REDIRECT, OPT_SECCOMP, OPT_SECCOMP_LOG, OPT_SEAL,
-       OPT_AUDIT, OPT_GC, OPT_VERSION };
+enum {
+	OPT_BASE = 256,
+	OPT_MEMORY,
+	OPT_REDIRECT,
+	OPT_SECCOMP,
+	OPT_SECCOMP_LOG,
+	OPT_SEAL,
+	OPT_AUDIT,
+	OPT_GC,
+	OPT_VERSION
+};
 
 static int add_seccomp(const char *spec)
 {
@@ -77,32 +86,57 @@ static int add_seccomp(const char *spec)
 	return 0;
 }
 
+static const struct option options[] = {{"keep", no_argument, NULL, 'k'},
+					{"base", required_argument, NULL, OPT_BASE},
+					{"memory", no_argument, NULL, OPT_MEMORY},
+					{"redirect", required_argument, NULL, OPT_REDIRECT},
+					{"seccomp", required_argument, NULL, OPT_SECCOMP},
+					{"seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG},
+					{"seal", no_argument, NULL, OPT_SEAL},
+					{"audit", required_argument, NULL, OPT_AUDIT},
+					{"gc", no_argument, NULL, OPT_GC},
+					{"verbose", no_argument, NULL, 'v'},
+					{"help", no_argument, NULL, 'h'},
+					{"version", no_argument, NULL, OPT_VERSION},
+					{NULL, 0, NULL, 0}};
+
 /* Return: the index of COMMAND in argv, 0 for a handled --help/--version, -1 on error. */
 static int parse_options(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"keep", no_argument, NULL, 'k'},	   {"base", required_argument, NULL, OPT_BASE},
-	    {"memory", no_argument, NULL, OPT_MEMORY}, {"redirect", required_argument, NULL, OPT_REDIRECT},
-	    {"seccomp", required_argument, NULL, OPT_SECCOMP},
-	    {"seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG},
-	    {"seal", no_argument, NULL, OPT_SEAL},   {"audit", required_argument, NULL, OPT_AUDIT},
-	    {"gc", no_argument, NULL, OPT_GC},	   {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},	   {"version", no_argument, NULL, OPT_VERSION},
-	    {NULL, 0, NULL, 0}};
 	int opt, err;
 	/* '+': options end at the command's name; ':': we word the errors. */
 	while ((opt = getopt_long(argc, argv, "+:kvh", options, NULL)) != -1) {
 		switch (opt) {
-		case 'k': arg_keep = true; break;
-		case 'v': arg_verbose = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case OPT_VERSION: puts("tmpjail " TMPJAIL_VERSION); return 0;
-		case OPT_BASE: arg_base = optarg; break;
-		case OPT_MEMORY: arg_memory = true; break;
-		case OPT_SECCOMP_LOG: arg_seccomp_log = true; break;
-		case OPT_SEAL: arg_seal = true; break;
-		case OPT_AUDIT: arg_audit = optarg; break;
-		case OPT_GC: arg_gc = true; break;
+		case 'k':
+			arg_keep = true;
+			break;
+		case 'v':
+			arg_verbose = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case OPT_VERSION:
+			puts("tmpjail " TMPJAIL_VERSION);
+			return 0;
+		case OPT_BASE:
+			arg_base = optarg;
+			break;
+		case OPT_MEMORY:
+			arg_memory = true;
+			break;
+		case OPT_SECCOMP_LOG:
+			arg_seccomp_log = true;
+			break;
+		case OPT_SEAL:
+			arg_seal = true;
+			break;
+		case OPT_AUDIT:
+			arg_audit = optarg;
+			break;
+		case OPT_GC:
+			arg_gc = true;
+			break;
 		case OPT_SECCOMP:
 			if (add_seccomp(optarg) < 0)
 				return -1;
@@ -111,13 +145,15 @@ static int parse_options(int argc, char **argv)
 			err = env_prefixes_add(&arg_prefixes, optarg);
 			if (err) {
 				fprintf(stderr, "tmpjail: --redirect %s: %s\n", optarg,
-					err == -EINVAL ? "must be absolute, not /, without '..' or ':'"
-						       : strerror(-err));
+					err == -EINVAL
+					    ? "must be absolute, not /, without '..' or ':'"
+					    : strerror(-err));
 				return -1;
 			}
 			break;
 		case ':':
-			fprintf(stderr, "tmpjail: option '%s' needs an argument\n", argv[optind - 1]);
+			fprintf(stderr, "tmpjail: option '%s' needs an argument\n",
+				argv[optind - 1]);
 			return -1;
 		default:
 			fprintf(stderr, "tmpjail: unknown option '%s' (see tmpjail --help)\n",
@@ -214,9 +250,10 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 	char *base_path;
 	int base_fd = root_base_open(base_dir(), arg_memory, &base_path);
 	struct root root;
-	int err = base_fd < 0 ? -EINVAL
-			      : root_create(base_fd, base_path, (const char *const *)arg_prefixes.list,
-					    arg_prefixes.count, &root);
+	int err = base_fd < 0
+		      ? -EINVAL
+		      : root_create(base_fd, base_path, (const char *const *)arg_prefixes.list,
+				    arg_prefixes.count, &root);
 	if (err) {
 		if (base_fd >= 0) {
 			fprintf(stderr, "tmpjail: cannot create the private root in %s: %s\n",

@@ -69,7 +69,8 @@ static int make_prefix(int dirfd, const char *prefix)
 	     part = strtok_r(NULL, "/", &save)) {
 		if (mkdirat(fd, part, 0700) < 0 && errno != EEXIST)
 			ret = -errno;
-		int next = ret ? -1 : openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int next =
+		    ret ? -1 : openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (!ret && next < 0)
 			ret = -errno;
 		close(fd);
@@ -205,8 +206,8 @@ int root_gc(int base_fd, const char *base_path)
 	while ((entry = readdir(dir))) {
 		if (!gc_candidate(base_fd, entry->d_name))
 			continue;
-		int fd = openat(base_fd, entry->d_name,
-				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int fd =
+		    openat(base_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int err = fd < 0 ? -errno : 0;
 		/* The lock is free only when no launcher holds the root. */
 		if (!err && flock(fd, LOCK_EX | LOCK_NB) < 0) {

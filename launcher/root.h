@@ -14,10 +14,10 @@
 #define ROOT_NAME_LEN 11
 
 struct root {
-	int base_fd;			/* the base directory */
-	int fd;				/* the root itself, flock()ed: "a launcher lives" */
-	char name[ROOT_NAME_LEN + 1];	/* tj-XXXXXXXX */
-	char *path;			/* absolute path of the root (malloc'd) */
+	int base_fd;		      /* the base directory */
+	int fd;			      /* the root itself, flock()ed: "a launcher lives" */
+	char name[ROOT_NAME_LEN + 1]; /* tj-XXXXXXXX */
+	char *path;		      /* absolute path of the root (malloc'd) */
 };
 
 /*

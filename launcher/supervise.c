@@ -124,9 +124,9 @@ static int read_children(pid_t pid, struct pids *out)
 struct tree {
 	pid_t command;
 	bool command_done;
-	int status;	      /* the command's wait status */
+	int status;	       /* the command's wait status */
 	struct pids inherited; /* our children from before the command */
-	bool know_inherited;  /* false without /proc: wait for every child */
+	bool know_inherited;   /* false without /proc: wait for every child */
 	pid_t own_group;
 	bool verbose;
 };
@@ -245,7 +245,8 @@ static _Noreturn void exec_command(const struct supervise_child *child, const si
 		if (!err && child->seccomp)
 			err = seccomp_install(child->seccomp);
 		if (err) {
-			fprintf(stderr, "tmpjail: cannot confine the command: %s\n", strerror(-err));
+			fprintf(stderr, "tmpjail: cannot confine the command: %s\n",
+				strerror(-err));
 			_exit(125);
 		}
 	}

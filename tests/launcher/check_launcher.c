@@ -23,8 +23,8 @@
 static int run_sh(const char *scratch, const char *extra, const char *script, char **out)
 {
 	const char *argv[] = {lu_launcher(), "--base", scratch, "--", "sh", "-c", script, NULL};
-	const char *with_extra[] = {lu_launcher(), "--base", scratch, extra, "--", "sh", "-c",
-				    script, NULL};
+	const char *with_extra[] = {lu_launcher(), "--base", scratch, extra, "--",
+				    "sh",	   "-c",     script,  NULL};
 	return lu_run(extra ? with_extra : argv, out, 60);
 }
 
@@ -47,8 +47,8 @@ START_TEST(exit_codes)
 	const char *scratch = lu_scratch_make();
 	ck_assert_int_eq(run_sh(scratch, NULL, "exit 7", NULL), 7);
 	ck_assert_int_eq(run_sh(scratch, NULL, "kill -TERM $$", NULL), 143);
-	const char *not_found[] = {lu_launcher(), "--base", scratch, "--",
-				   "tj-no-such-command-xyz", NULL};
+	const char *not_found[] = {lu_launcher(), "--base", scratch, "--", "tj-no-such-command-xyz",
+				   NULL};
 	char *out;
 	ck_assert_int_eq(lu_run(not_found, &out, 30), 127);
 	ck_assert_msg(strstr(out, "tmpjail: ") && strstr(out, "tj-no-such-command-xyz"), "%s", out);
@@ -103,9 +103,8 @@ START_TEST(keep)
 {
 	const char *scratch = lu_scratch_make();
 	char *out, root[PATH_MAX], expect[PATH_MAX + 64], file[PATH_MAX + 16];
-	ck_assert_int_eq(run_sh(scratch, "--keep", "echo ROOT=$TMPJAIL_ROOT; echo x > /tmp/kept",
-				&out),
-			 0);
+	ck_assert_int_eq(
+	    run_sh(scratch, "--keep", "echo ROOT=$TMPJAIL_ROOT; echo x > /tmp/kept", &out), 0);
 	line_value(out, "ROOT", root, sizeof(root));
 	snprintf(expect, sizeof(expect), "tmpjail: kept the private root %s\n", root);
 	ck_assert_msg(strstr(out, expect), "%s", out);
@@ -121,8 +120,10 @@ START_TEST(memory)
 	struct statfs fs;
 	if (statfs("/dev/shm", &fs) < 0)
 		TJ_SKIP("needs /dev/shm");
-	const char *argv[] = {lu_launcher(), "--memory", "--", "sh", "-c",
-			      "echo ROOT=$TMPJAIL_ROOT; stat -f -c TYPE=%T $TMPJAIL_DIR", NULL};
+	const char *argv[] = {
+	    lu_launcher(), "--memory", "--",
+	    "sh",	   "-c",       "echo ROOT=$TMPJAIL_ROOT; stat -f -c TYPE=%T $TMPJAIL_DIR",
+	    NULL};
 	char *out, root[PATH_MAX], type[64];
 	ck_assert_int_eq(lu_run(argv, &out, 60), 0);
 	line_value(out, "ROOT", root, sizeof(root));
@@ -147,23 +148,24 @@ START_TEST(redirect)
 {
 	const char *scratch = lu_scratch_make();
 	char *out;
-	const char *argv[] = {lu_launcher(),
-			      "--base",
-			      scratch,
-			      "--redirect",
-			      "//tj-scratch/./area/",
-			      "--",
-			      "sh",
-			      "-c",
-			      "echo REDIRECT=$TMPJAIL_REDIRECT; test -d $TMPJAIL_ROOT/tj-scratch/area",
-			      NULL};
+	const char *argv[] = {
+	    lu_launcher(),
+	    "--base",
+	    scratch,
+	    "--redirect",
+	    "//tj-scratch/./area/",
+	    "--",
+	    "sh",
+	    "-c",
+	    "echo REDIRECT=$TMPJAIL_REDIRECT; test -d $TMPJAIL_ROOT/tj-scratch/area",
+	    NULL};
 	ck_assert_int_eq(lu_run(argv, &out, 30), 0);
 	ck_assert_msg(strstr(out, "REDIRECT=/tmp:/var/tmp:/tj-scratch/area\n"), "%s", out);
 	free(out);
 	const char *bad[] = {"relative", "/", "/a/../b", "/a:b"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *refused[] = {lu_launcher(), "--base", scratch, "--redirect", bad[i],
-					 "--", "true", NULL};
+		const char *refused[] = {lu_launcher(), "--base", scratch, "--redirect",
+					 bad[i],	"--",	  "true",  NULL};
 		ck_assert_msg(lu_run(refused, NULL, 30) == 125, "--redirect %s accepted", bad[i]);
 	}
 	ck_assert_int_eq(lu_count_entries(scratch), 0);
@@ -247,8 +249,8 @@ START_TEST(help_and_version)
 	const char *help[] = {lu_launcher(), "--help", NULL};
 	char *out;
 	ck_assert_int_eq(lu_run(help, &out, 30), 0);
-	const char *options[] = {"--keep", "--base", "--memory", "--redirect", "--seccomp",
-				 "--seccomp-log", "--seal", "--audit", "--gc", "--verbose"};
+	const char *options[] = {"--keep",	  "--base", "--memory", "--redirect", "--seccomp",
+				 "--seccomp-log", "--seal", "--audit",	"--gc",	      "--verbose"};
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 		ck_assert_msg(strstr(out, options[i]), "--help does not document %s", options[i]);
 	free(out);

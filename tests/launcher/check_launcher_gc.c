@@ -32,8 +32,8 @@ static void start_sleeper(const char *scratch, const char *base, struct live_run
 {
 	char info[PATH_MAX + 16], script[PATH_MAX * 4];
 	snprintf(info, sizeof(info), "%s/info", scratch);
-	snprintf(script, sizeof(script), "echo $TMPJAIL_ROOT $$ > %s.new; mv %s.new %s; exec sleep 60",
-		 info, info, info);
+	snprintf(script, sizeof(script),
+		 "echo $TMPJAIL_ROOT $$ > %s.new; mv %s.new %s; exec sleep 60", info, info, info);
 	run->launcher = fork();
 	ck_assert_int_ge(run->launcher, 0);
 	if (run->launcher == 0) {

@@ -113,8 +113,8 @@ START_TEST(failure_after_the_root)
 	setup(&c);
 	char policy[PATH_MAX + 32];
 	snprintf(policy, sizeof(policy), "%s/missing.policy", c.outside);
-	const char *argv[] = {lu_launcher(), "--base", c.base, "--seccomp", policy, "--", "true",
-			      NULL};
+	const char *argv[] = {lu_launcher(), "--base", c.base, "--seccomp",
+			      policy,	     "--",     "true", NULL};
 	char *out;
 	ck_assert_int_eq(lu_run(argv, &out, 30), 125);
 	ck_assert_msg(strstr(out, "tmpjail: "), "%s", out);

@@ -239,8 +239,8 @@ START_TEST(signal_forwarded)
 	char scratch[PATH_MAX], ready[PATH_MAX + 8], script[PATH_MAX * 2];
 	strcpy(scratch, lu_scratch_make());
 	snprintf(ready, sizeof(ready), "%s/ready", scratch);
-	snprintf(script, sizeof(script),
-		 "trap 'exit 42' TERM; : > %s; while :; do sleep 0.1; done", ready);
+	snprintf(script, sizeof(script), "trap 'exit 42' TERM; : > %s; while :; do sleep 0.1; done",
+		 ready);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -263,8 +263,8 @@ END_TEST
 START_TEST(killed_by_signal)
 {
 	const char *scratch = lu_scratch_make();
-	const char *argv[] = {lu_launcher(), "--base", scratch, "--", "sh", "-c", "kill -TERM $$",
-			      NULL};
+	const char *argv[] = {lu_launcher(), "--base", scratch,		"--",
+			      "sh",	     "-c",     "kill -TERM $$", NULL};
 	ck_assert_int_eq(lu_run(argv, NULL, 30), 143);
 	ck_assert_int_eq(lu_count_entries(scratch), 0);
 	lu_scratch_remove(scratch);

@@ -110,8 +110,8 @@ int lu_run(const char *const argv[], char **out, int timeout)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
-	ck_assert_msg(status >= 0, "%s did not finish within %d s; output:\n%s", argv[0],
-		      timeout, text);
+	ck_assert_msg(status >= 0, "%s did not finish within %d s; output:\n%s", argv[0], timeout,
+		      text);
 	if (out)
 		*out = text;
 	else
