@@ -104,11 +104,11 @@ static int read_children(pid_t pid, struct pids *out)
 		int fd = openat(dirfd(tasks), file, O_RDONLY | O_CLOEXEC);
 		FILE *list = fd < 0 ? NULL : fdopen(fd, "r");
 		if (!list) {
-			if (fd >= 0)
-				close(fd);
 			/* Another process, or one of its threads, may just have gone. */
 			if (!pid)
 				ret = -errno;
+			if (fd >= 0)
+				close(fd);
 			continue;
 		}
 		int child;
@@ -301,11 +301,12 @@ int supervise_run(const struct supervise_child *child, int signal_fd, const sigs
 		perror("tmpjail: cannot become a child subreaper");
 		return 125;
 	}
-	/* Single-threaded here, so the list cannot change under us but by exits. */
+	/* Single-threaded here: no thread of ours forks while we read. */
 	int err = read_children(0, &tree.inherited);
 	tree.know_inherited = err == 0;
 	if (err == -ENOMEM) {
 		fprintf(stderr, "tmpjail: %s\n", strerror(ENOMEM));
+		free(tree.inherited.pid);
 		return 125;
 	}
 	if (verbose && tree.inherited.count)
