@@ -197,9 +197,10 @@ int root_gc(int base_fd, const char *base_path)
 	int dup_fd = dup(base_fd);
 	DIR *dir = dup_fd < 0 ? NULL : fdopendir(dup_fd);
 	if (!dir) {
+		int err = -errno;
 		if (dup_fd >= 0)
 			close(dup_fd);
-		return -errno;
+		return err;
 	}
 	int first = 0;
 	struct dirent *entry;
@@ -209,8 +210,11 @@ int root_gc(int base_fd, const char *base_path)
 		int fd =
 		    openat(base_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int err = fd < 0 ? -errno : 0;
-		/* The lock is free only when no launcher holds the root. */
-		if (!err && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		struct stat st;
+		/* The lock is free only when no launcher holds the root; check the
+		 * owner again on what was opened, which may not be what was judged. */
+		if (!err && (fstat(fd, &st) < 0 || st.st_uid != getuid() ||
+			     flock(fd, LOCK_EX | LOCK_NB) < 0)) {
 			close(fd);
 			continue;
 		}
