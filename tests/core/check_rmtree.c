@@ -7,11 +7,12 @@
  *   - every test works in a scratch directory it creates (under
  *     $TJ_SCRATCH_DIR, else the current directory: the build tree) and
  *     removes at the end, even when the test fails (unchecked fixture);
- *   - every removal runs in a forked child; as root that child first
- *     chroot()s into the scratch directory, so that ".." from anywhere in
- *     it stays inside. The tests that move parts of the tree while the
+ *   - every removal runs in a forked child that first chroot()s into the
+ *     scratch directory (as root, or in a user namespace of its own with
+ *     its capabilities dropped after), so that ".." from anywhere in it
+ *     stays inside. The tests that move parts of the tree while the
  *     remover runs, or that remove "/", need that chroot and are skipped
- *     without root.
+ *     without it; the others then run in the scratch directory unjailed.
  * What is asserted is what a user would notice: files outside the tree
  * survive with their content and mode, the tree is gone, the error is
  * the one documented.
@@ -25,6 +26,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -153,23 +155,93 @@ static void scratch_teardown(void)
 /* ---- Children ------------------------------------------------------------ */
 
 enum {
-	CHILD_MOUNTS = 1 << 0, /* a private mount namespace (root) */
-	CHILD_NOBODY = 1 << 1, /* become uid and gid NOBODY (root) */
+	CHILD_MOUNTS = 1 << 0, /* a private mount namespace */
+	CHILD_NOBODY = 1 << 1, /* become uid and gid NOBODY (root only) */
 };
 
+/* In a child without root: in a user namespace, capabilities still held. */
+static bool in_user_namespace;
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = (ssize_t)strlen(text);
+	bool done = fd >= 0 && write(fd, text, (size_t)len) == len;
+
+	if (fd >= 0)
+		close(fd);
+	return done ? 0 : -1;
+}
+
 /*
- * Set up a child: as root, chroot() into the scratch directory, so that
- * nothing outside it can be reached however the remover goes wrong;
- * otherwise just chdir() there. Relative paths then work the same in both.
+ * Without root: a user namespace in which the caller's uid and gid map to
+ * themselves, for the capabilities to chroot() and mount.
  */
-static void enter_child(unsigned how)
+static int enter_user_namespace(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+
+	if (unshare(CLONE_NEWUSER) < 0 || write_file("/proc/self/setgroups", "deny") < 0)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+	if (write_file("/proc/self/uid_map", map) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+	return write_file("/proc/self/gid_map", map);
+}
+
+/*
+ * In a user namespace, drop the capabilities it gave: the removal must run
+ * with the caller's own rights, or mode 000 would not stop it.
+ */
+static void drop_capabilities(void)
+{
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {{0}};
+
+	if (in_user_namespace)
+		EXPECT(syscall(SYS_capset, &header, data) == 0, "capset: %m");
+	in_user_namespace = false;
+}
+
+/* Whether children can chroot(): as root, or in a user namespace. */
+static bool can_jail(void)
+{
+	static int can = -1;
+	int status;
+
+	if (can >= 0)
+		return can;
+	if (geteuid() == 0)
+		return (can = 1);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(enter_user_namespace() == 0 && chroot(scratch) == 0 ? 0 : 1);
+	can = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0;
+	return can;
+}
+
+/*
+ * Set up a child: chroot() into the scratch directory, so that nothing
+ * outside it can be reached however the remover goes wrong (as root, or
+ * in a user namespace); without either, just chdir() there. Relative
+ * paths work the same in all three.
+ */
+static void enter_child(unsigned how, bool jail)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (jail && geteuid() != 0) {
+		EXPECT(enter_user_namespace() == 0, "user namespace: %m");
+		in_user_namespace = true;
+	}
 	if (how & CHILD_MOUNTS) {
 		EXPECT(unshare(CLONE_NEWNS) == 0, "unshare: %m");
 		EXPECT(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0, "mount: %m");
 	}
-	if (geteuid() == 0) {
+	if (jail) {
 		EXPECT(chroot(scratch) == 0, "chroot %s: %m", scratch);
 		EXPECT(chdir("/") == 0, "chdir /: %m");
 	} else {
@@ -182,6 +254,9 @@ static void enter_child(unsigned how)
 		EXPECT(setgroups(0, NULL) == 0 && setgid(NOBODY) == 0 && setuid(NOBODY) == 0,
 		       "becoming %d: %m", NOBODY);
 	}
+	/* Whoever mounts keeps the capabilities, and drops them after. */
+	if (!(how & CHILD_MOUNTS))
+		drop_capabilities();
 }
 
 /*
@@ -194,13 +269,14 @@ static int in_child(unsigned how, int (*fn)(void *arg), void *arg)
 	struct report report = {.result = -1};
 	int fds[2], status;
 
+	bool jail = can_jail();
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(fds[0]);
 		report_fd = fds[1];
-		enter_child(how);
+		enter_child(how, jail);
 		report.result = fn(arg);
 		_exit(write(report_fd, &report, sizeof(report)) == sizeof(report) ? 0 : 2);
 	}
@@ -246,7 +322,7 @@ static const char *seen_path(const char *path)
 {
 	static char buffer[PATH_MAX];
 
-	int n = snprintf(buffer, sizeof(buffer), "%s/%s", geteuid() == 0 ? "" : scratch, path);
+	int n = snprintf(buffer, sizeof(buffer), "%s/%s", can_jail() ? "" : scratch, path);
 	EXPECT(n < (int)sizeof(buffer), "%s: too long", path);
 	return buffer;
 }
@@ -288,9 +364,8 @@ static void make_files(const char *path, int count)
 	EXPECT(dirfd >= 0, "open %s: %m", path);
 	for (int i = 0; i < count; i++) {
 		snprintf(name, sizeof(name), "f%d", i);
-		int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		EXPECT(fd >= 0, "create %s/%s: %m", path, name);
-		close(fd);
+		EXPECT(mknodat(dirfd, name, S_IFREG | 0600, 0) == 0, "create %s/%s: %m", path,
+		       name);
 	}
 	close(dirfd);
 }
@@ -650,6 +725,17 @@ static void make_mode_tree(const char *path, int depth)
 	}
 }
 
+static int remove_mode_tree(void *arg)
+{
+	(void)arg;
+	/* Else the test would prove nothing about fixing modes. */
+	if (geteuid() != 0) {
+		int fd = open("tree/m0", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		EXPECT(fd < 0 && errno == EACCES, "mode 000 does not stop uid %d", (int)geteuid());
+	}
+	return tf_rmtree("tree", 0) == 0 ? 0 : errno;
+}
+
 START_TEST(modes)
 {
 	for (int identity = 0; identity < identities(); identity++) {
@@ -660,7 +746,7 @@ START_TEST(modes)
 		make_mode_tree("tree", 3);
 		unsigned how = become(identity);
 
-		EXPECT_RESULT(remove_in_child(how, "tree", 0), 0);
+		EXPECT_RESULT(in_child(how, remove_mode_tree, NULL), 0);
 		expect_gone("tree");
 		expect_outside();
 	}
@@ -794,8 +880,8 @@ START_TEST(refuse_root)
 	    {"keep/../", TF_RMTREE_CONTENTS_ONLY},
 	};
 
-	if (geteuid() != 0)
-		TJ_SKIP("needs root for chroot");
+	if (!can_jail())
+		TJ_SKIP("needs root or a user namespace for chroot");
 	make_file("top_file", "keep", 0644);
 	make_dir("keep", 0700);
 	make_file("keep/file", "keep", 0600);
@@ -856,6 +942,7 @@ static int mount_point_child(void *arg)
 {
 	(void)arg;
 	mount_tmpfs("tree/a/mnt");
+	drop_capabilities();
 	uint64_t id = mount_id("tree/a/mnt");
 	EXPECT(id != mount_id("tree/a"), "tree/a/mnt is not a mount point");
 
@@ -868,8 +955,8 @@ static int mount_point_child(void *arg)
 
 START_TEST(mount_point)
 {
-	if (geteuid() != 0)
-		TJ_SKIP("needs root to mount");
+	if (!can_jail())
+		TJ_SKIP("needs root or a user namespace to mount");
 	make_outside();
 	make_dir("tree", 0755);
 	make_dir("tree/a", 0755);
@@ -893,6 +980,7 @@ static int bind_mount_child(void *arg)
 	(void)arg;
 	EXPECT(mount("outside", "tree/bind", NULL, MS_BIND, NULL) == 0, "bind mount: %m");
 	EXPECT(mount("/", "tree/root", NULL, MS_BIND, NULL) == 0, "bind mount of /: %m");
+	drop_capabilities();
 	EXPECT(stat_of("tree/bind").st_dev == stat_of("tree").st_dev &&
 		   mount_id("tree/bind") != mount_id("tree"),
 	       "tree/bind: not a bind mount of the same file system");
@@ -911,8 +999,8 @@ static int bind_mount_child(void *arg)
 
 START_TEST(bind_mount)
 {
-	if (geteuid() != 0)
-		TJ_SKIP("needs root to mount");
+	if (!can_jail())
+		TJ_SKIP("needs root or a user namespace to mount");
 	make_outside();
 	make_dir("tree", 0755);
 	make_dir("tree/bind", 0755);
@@ -934,6 +1022,7 @@ static int keep_going_child(void *arg)
 {
 	(void)arg;
 	mount_tmpfs("tree/d07/mnt");
+	drop_capabilities();
 	uint64_t id = mount_id("tree/d07/mnt");
 
 	int r = tf_rmtree("tree", 0) == 0 ? 0 : errno;
@@ -947,8 +1036,8 @@ START_TEST(keep_going)
 {
 	char path[64];
 
-	if (geteuid() != 0)
-		TJ_SKIP("needs root to mount");
+	if (!can_jail())
+		TJ_SKIP("needs root or a user namespace to mount");
 	make_outside();
 	make_dir("tree", 0755);
 	make_files("tree", 500);
@@ -1157,8 +1246,8 @@ START_TEST(moved_away)
 {
 	char path[PATH_MAX];
 
-	if (geteuid() != 0)
-		TJ_SKIP("needs root for chroot");
+	if (!can_jail())
+		TJ_SKIP("needs root or a user namespace for chroot");
 	make_outside();
 	make_dir("away", 0700);
 	make_file("away/sentinel", "keep me", 0600);
@@ -1210,8 +1299,8 @@ static int swapped_child(void *arg)
 
 START_TEST(swapped_for_symlink)
 {
-	if (geteuid() != 0)
-		TJ_SKIP("needs root for chroot");
+	if (!can_jail())
+		TJ_SKIP("needs root or a user namespace for chroot");
 	make_outside();
 	make_dir("away", 0700);
 	make_dir("tree", 0700);
@@ -1256,8 +1345,8 @@ static int replaced_child(void *arg)
  */
 START_TEST(replaced_while_inside)
 {
-	if (geteuid() != 0)
-		TJ_SKIP("needs root for chroot");
+	if (!can_jail())
+		TJ_SKIP("needs root or a user namespace for chroot");
 	make_outside();
 	make_dir("away", 0700);
 	make_dir("tree", 0700);
@@ -1274,15 +1363,25 @@ END_TEST
 
 struct attacker {
 	bool stop;
+	long delay_ns; /* before the first move */
 	unsigned moves, swaps;
 };
 
-/* Keep moving tree/target away and putting a link to "outside" in its place. */
+/*
+ * After a delay, move the deep part of tree/target away, where the walk
+ * may be inside it; then keep moving tree/target away and putting a link
+ * to "outside" in its place.
+ */
 static void *attack(void *arg)
 {
 	struct attacker *attacker = arg;
+	struct timespec delay = {0, attacker->delay_ns};
 	char path[64];
 
+	nanosleep(&delay, NULL);
+	snprintf(path, sizeof(path), "away/deep%u", attacker->moves);
+	if (rename("tree/target/c/c", path) == 0)
+		attacker->moves++;
 	while (!__atomic_load_n(&attacker->stop, __ATOMIC_RELAXED)) {
 		snprintf(path, sizeof(path), "away/%u", attacker->moves);
 		if (rename("tree/target", path) == 0)
@@ -1323,6 +1422,7 @@ static int attacker_child(void *arg)
 		make_dir("tree/target", 0700);
 		make_deep_files("tree/target", 40, "bottom");
 		attacker.stop = false;
+		attacker.delay_ns = rounds * 997 % 8000 * 1000L;
 		pthread_t thread;
 		EXPECT(pthread_create(&thread, NULL, attack, &attacker) == 0, "pthread_create");
 		int r = tf_rmtree("tree", 0) == 0 ? 0 : errno;
@@ -1349,8 +1449,8 @@ static int attacker_child(void *arg)
 
 START_TEST(attacker)
 {
-	if (geteuid() != 0)
-		TJ_SKIP("needs root for chroot");
+	if (!can_jail())
+		TJ_SKIP("needs root or a user namespace for chroot");
 	make_outside();
 	make_dir("away", 0700);
 
