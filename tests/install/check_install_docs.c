@@ -77,6 +77,74 @@ START_TEST(test_man_pages)
 }
 END_TEST
 
+/* Write @text to scratch/@name; @path gets the file's path. */
+static void write_scratch_file(const char *name, const char *text, char *path)
+{
+	join(path, scratch, name);
+	FILE *file = fopen(path, "w");
+	ck_assert_msg(file != NULL, "%s: %m", path);
+	ck_assert_int_eq(fputs(text, file) >= 0, 1);
+	ck_assert_int_eq(fclose(file), 0);
+}
+
+/*
+ * tmpjail(1) tells the truth about policy files: its example, copied from
+ * the rendered page, is accepted by the installed launcher, and a mistake is
+ * reported as the page says, FILE:LINE and exit 125.
+ */
+START_TEST(test_man_policy_example)
+{
+	char prefix[PATH_MAX], launcher[PATH_MAX], policy[PATH_MAX], script[3 * PATH_MAX];
+	static char example[4096];
+	if (!env("TJ_MAN")[0] || !env("TJ_GROFF")[0])
+		TJ_SKIP("needs man(1) and groff (Debian: man-db, groff-base)");
+	if (!landed("TJ_LAUNCHER_TARGET"))
+		TJ_SKIP("the launcher (launcher/, executable tmpjail) has not landed yet");
+	install_moved(prefix, "man");
+	render_man(prefix, "share/man/man1/tmpjail.1", "TMPJAIL(1)");
+
+	/* The example's lines are indented deeper than the text around them. */
+	const char *start = strstr(out, "An example, vendor.policy:\n");
+	ck_assert_msg(start != NULL, "no policy example in tmpjail(1):\n%s", out);
+	start = strchr(start, '\n') + 1;
+	size_t used = 0;
+	for (const char *line = start; *line; line = strchrnul(line, '\n') + 1) {
+		size_t len = (size_t)(strchrnul(line, '\n') - line);
+		if (len == 0 && used == 0)
+			continue;
+		if (len < 8 || strncmp(line, "        ", 8) != 0)
+			break;
+		ck_assert(used + len + 1 < sizeof(example));
+		memcpy(example + used, line, len);
+		used += len;
+		example[used++] = '\n';
+		if (!line[len])
+			break;
+	}
+	example[used] = '\0';
+	ck_assert_msg(strstr(example, "include harden"), "example not found:\n%s", example);
+	write_scratch_file("vendor.policy", example, policy);
+
+	join(launcher, prefix, env("TJ_BINDIR"));
+	join(launcher, launcher, "tmpjail");
+	const char *argv[] = {launcher, "--seccomp", policy, "--", "true", NULL};
+	int status = run(argv, NULL, NULL);
+	ck_assert_msg(status == 0, "tmpjail(1)'s example policy is refused (%d):\n%s", status,
+		      example);
+
+	/* A mistake on line 2: reported with FILE:LINE, nothing run, 125. */
+	write_scratch_file("bad.policy", "# a typo\nsockett allow\n", policy);
+	snprintf(script, sizeof(script), "'%s' --seccomp '%s' -- echo ran 2>&1", launcher, policy);
+	status = run_sh(script, NULL, NULL);
+	ck_assert_int_eq(status, 125);
+	char expected[PATH_MAX + 64];
+	snprintf(expected, sizeof(expected), "tmpjail: %s:2: unknown system call 'sockett'",
+		 policy);
+	ck_assert_msg(strstr(out, expected) && !strstr(out, "ran"), "expected %s, got:\n%s",
+		      expected, out);
+}
+END_TEST
+
 /*
  * Ask the installed completion what it offers, as bash would when Tab is
  * pressed: each "[case]" line is followed by the candidates for that line.
@@ -183,6 +251,7 @@ Suite *tj_suite(void)
 {
 	Suite *suite = suite_create("install_docs");
 	add_case(suite, tcase_create("man_pages"), test_man_pages);
+	add_case(suite, tcase_create("man_policy_example"), test_man_policy_example);
 	add_case(suite, tcase_create("bash_completion"), test_bash_completion);
 	return suite;
 }
