@@ -31,8 +31,8 @@ struct constant {
 
 /* clang-format off */
 #define C(name) {#name, (uint64_t)(name)}
-/* The symbolic constants a value may use: socket families, open flags,
- * clone/unshare flags, memory protections. */
+/* The symbolic constants a value may use: socket families and types, open
+ * and *at() flags, clone/unshare flags, memory protections and mappings. */
 static const struct constant constants[] = {
 	C(AF_UNSPEC), C(AF_UNIX), C(AF_LOCAL), C(AF_INET), C(AF_INET6), C(AF_NETLINK),
 	C(AF_PACKET), C(AF_BLUETOOTH), C(AF_ALG), C(AF_VSOCK), C(AF_KEY), C(AF_APPLETALK),
@@ -56,6 +56,19 @@ static const struct constant constants[] = {
 
 	C(PROT_NONE), C(PROT_READ), C(PROT_WRITE), C(PROT_EXEC), C(PROT_GROWSDOWN),
 	C(PROT_GROWSUP),
+
+	C(MAP_SHARED), C(MAP_PRIVATE), C(MAP_SHARED_VALIDATE), C(MAP_FIXED), C(MAP_ANONYMOUS),
+	C(MAP_ANON), C(MAP_GROWSDOWN), C(MAP_DENYWRITE), C(MAP_EXECUTABLE), C(MAP_LOCKED),
+	C(MAP_NORESERVE), C(MAP_POPULATE), C(MAP_NONBLOCK), C(MAP_STACK), C(MAP_HUGETLB),
+	C(MAP_SYNC), C(MAP_FIXED_NOREPLACE),
+
+	C(SOCK_STREAM), C(SOCK_DGRAM), C(SOCK_RAW), C(SOCK_RDM), C(SOCK_SEQPACKET),
+	C(SOCK_DCCP), C(SOCK_PACKET), C(SOCK_NONBLOCK), C(SOCK_CLOEXEC),
+
+	/* An int argument: only its low 32 bits mean anything (glibc passes
+	 * ints zero-extended on x86-64), so AT_FDCWD is 0xffffff9c. */
+	{"AT_FDCWD", (uint32_t)AT_FDCWD}, C(AT_SYMLINK_NOFOLLOW), C(AT_REMOVEDIR),
+	C(AT_SYMLINK_FOLLOW), C(AT_EMPTY_PATH), C(AT_NO_AUTOMOUNT),
 };
 #undef C
 /* clang-format on */
@@ -165,6 +178,23 @@ int policy_set_default(struct policy *policy, uint32_t action, const struct poli
 	return 0;
 }
 
+/* A decimal, 0x hex or 0 octal number of @len characters; -N is its
+ * 64-bit two's complement, the way a negative long argument arrives. */
+static int parse_number(const char *text, size_t len, uint64_t *out)
+{
+	bool negative = text[0] == '-';
+	const char *digits = text + negative;
+	if (len <= (size_t)negative || digits[0] < '0' || digits[0] > '9')
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(digits, &end, 0);
+	if (errno || end != text + len || (negative && (n == 0 || n > 1ULL << 63)))
+		return -EINVAL;
+	*out = negative ? -(uint64_t)n : n;
+	return 0;
+}
+
 /* One number, symbolic constant, or several joined with '|'. */
 static int parse_value(const char *token, uint64_t *out, const struct policy_origin *where)
 {
@@ -176,11 +206,9 @@ static int parse_value(const char *token, uint64_t *out, const struct policy_ori
 			policy_print_error(where, "bad value '%s'", token);
 			return -EINVAL;
 		}
-		if (part[0] >= '0' && part[0] <= '9') {
-			char *end;
-			errno = 0;
-			unsigned long long n = strtoull(part, &end, 0);
-			if (errno || end != part + len) {
+		if ((part[0] >= '0' && part[0] <= '9') || part[0] == '-') {
+			uint64_t n;
+			if (parse_number(part, len, &n) < 0) {
 				policy_print_error(where, "bad number '%.*s'", (int)len, part);
 				return -EINVAL;
 			}
@@ -355,21 +383,33 @@ static int parse_rule(struct policy *policy, char **tokens, size_t count,
 	return policy_add_rule(policy, &rule);
 }
 
-/* Split @line at blanks, up to a '#' comment. Return: tokens, or -E2BIG. */
-static int tokenize(char *line, char **tokens)
+/* Characters of the operators: a run of them is a word of its own, so
+ * "arg0==AF_INET" reads as "arg0 == AF_INET". '|' joins values instead. */
+#define OPERATOR_CHARS "=!<>&"
+#define BLANKS " \t\r\v\f"
+
+/*
+ * Split @line into words, up to a '#' comment, copying them into @storage
+ * (twice the line's length is always enough). Return: how many, or -E2BIG.
+ */
+static int tokenize(const char *line, char **tokens, char *storage)
 {
 	int count = 0;
-	char *save = NULL;
-	char *hash = strchr(line, '#');
-	if (hash)
-		*hash = '\0';
-	for (char *t = strtok_r(line, " \t\r\v\f", &save); t;
-	     t = strtok_r(NULL, " \t\r\v\f", &save)) {
+	const char *s = line;
+	for (;;) {
+		s += strspn(s, BLANKS);
+		if (*s == '\0' || *s == '#')
+			return count;
+		size_t len = strspn(s, OPERATOR_CHARS);
+		if (len == 0)
+			len = strcspn(s, BLANKS OPERATOR_CHARS "#");
 		if (count == POLICY_MAX_TOKENS)
 			return -E2BIG;
-		tokens[count++] = t;
+		tokens[count++] = memcpy(storage, s, len);
+		storage[len] = '\0';
+		storage += len + 1;
+		s += len;
 	}
-	return count;
 }
 
 struct file_state {
@@ -379,9 +419,9 @@ struct file_state {
 
 static int parse_line(struct policy *policy, char *line, struct file_state *state)
 {
-	char *tokens[POLICY_MAX_TOKENS];
+	char *tokens[POLICY_MAX_TOKENS], storage[2 * (POLICY_MAX_LINE + 1)];
 	const struct policy_origin *where = &state->where;
-	int count = tokenize(line, tokens);
+	int count = tokenize(line, tokens, storage);
 	if (count == -E2BIG) {
 		policy_print_error(where, "too many words for one rule");
 		return -EINVAL;

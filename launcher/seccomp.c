@@ -20,8 +20,9 @@
 /*
  * harden, denied with EPERM: systemd's @mount @module @raw-io @reboot @swap
  * @clock @debug groups, and what firejail's default list adds: reading or
- * writing other processes, loading kernels, BPF, perf and userfaultfd (both
- * favourite tools of kernel exploits).
+ * writing other processes, BPF and userfaultfd (favourite tools of kernel
+ * exploits), opening files by handle (a way out of a chroot), process
+ * accounting, the kernel log, vhangup, and joining namespaces.
  */
 /* clang-format off */
 static const char *const harden_eperm[] = {
@@ -45,6 +46,10 @@ static const char *const harden_eperm[] = {
 	"s390_runtime_instr", "sys_debug_setcontext",
 	/* firejail's extras */
 	"process_vm_readv", "process_vm_writev", "bpf", "userfaultfd",
+	"open_by_handle_at", "acct", "syslog", "vhangup",
+	/* Joining another process's namespaces; its type argument may be 0
+	 * ("any"), so only denying the call outright is safe. */
+	"setns",
 };
 /* clang-format on */
 

@@ -66,8 +66,11 @@ static const struct {
     {"socket errno EACCES arg0 == AF_NOPE\n", 1, "unknown constant 'AF_NOPE'"},
     {"socket errno EACCES arg0 == AF_INET|\n", 1, "bad value 'AF_INET|'"},
     {"socket allow arg0 == 12x\n", 1, "bad number '12x'"},
+    {"socket allow arg0 == -AF_INET\n", 1, "bad number '-AF_INET'"},
+    {"socket allow arg0 == --1\n", 1, "bad number '--1'"},
+    {"socket allow arg0 =<1\n", 1, "unknown operator '=<' (==, !=, <, <=, >, >=, or & MASK ==)"},
     {"socket allow arg6 == 1\n", 1, "expected a condition (arg0 to arg5) at 'arg6'"},
-    {"socket allow arg0 =~ 1\n", 1, "unknown operator '=~' (==, !=, <, <=, >, >=, or & MASK ==)"},
+    {"socket allow arg0 => 1\n", 1, "unknown operator '=>' (==, !=, <, <=, >, >=, or & MASK ==)"},
     {"socket allow arg0 ==\n", 1,
      "incomplete condition after 'arg0' (argN OP VALUE or argN & MASK == VALUE)"},
     {"socket allow arg0 & 3 != 1\n", 1, "a masked condition compares with '==', not '!='"},
@@ -257,6 +260,31 @@ static const struct expect good_results[] = {
     {{"ptrace"}, 128 + SIGSYS},
     {{"process_vm_readv"}, 0},
 };
+
+/* Operators need no blanks. AT_FDCWD is the int's 32 bits, compared under
+ * a mask because a caller may leave anything in the upper half; -1 is all
+ * 64 bits set (parsed only: no call here passes it). */
+static const char compact_policy[] =
+    "socket errno EACCES arg0==AF_INET\n"
+    "socketpair errno EACCES arg0!=AF_UNIX#comment\n"
+    "unshare errno EPERM arg0&CLONE_NEWUSER==CLONE_NEWUSER\n"
+    "openat errno EROFS arg0&0xffffffff==AT_FDCWD arg2&O_ACCMODE==O_WRONLY\n"
+    "openat errno EXDEV arg0==-1 arg2&O_ACCMODE==O_RDWR\n"
+    "mmap allow arg4==-1 arg3&MAP_ANONYMOUS|MAP_PRIVATE==MAP_PRIVATE\n"
+    "socket errno ENOSYS arg0==AF_INET6 arg1&SOCK_CLOEXEC==SOCK_CLOEXEC\n";
+
+static const struct expect compact_results[] = {
+    {{"socket", "inet"}, EACCES},     {{"socket", "inet6"}, ENOSYS}, /* the probe passes
+									SOCK_CLOEXEC */
+    {{"socketpair", "inet"}, EACCES}, {{"socketpair", "unix"}, 0},   {{"unshare-user"}, EPERM},
+    {{"create", "/dev/null"}, EROFS}, {{"read", "/dev/null"}, 0},
+};
+
+START_TEST(compact_syntax_and_negative_values)
+{
+	CHECK_RULES(POLICY("compact.policy", compact_policy), false, compact_results);
+}
+END_TEST
 
 START_TEST(a_good_file_does_what_it_says)
 {
@@ -456,6 +484,7 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("default_conflicts"), defaults_must_agree_across_files);
 	add_case(s, tcase_create("preset_conflicts"), conflicts_with_presets_in_either_order);
 	add_case(s, tcase_create("good_file"), a_good_file_does_what_it_says);
+	add_case(s, tcase_create("compact_syntax"), compact_syntax_and_negative_values);
 	add_case(s, tcase_create("log_mode"), log_mode_turns_kill_and_errno_into_log);
 	add_case(s, tcase_create("allow_list"), an_allow_list_denies_the_rest);
 	add_case(s, tcase_create("default_kill"), default_kill_kills);

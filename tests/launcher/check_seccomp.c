@@ -52,7 +52,8 @@ static const struct expect harden_eperm[] = {
     {{"ptrace"}, EPERM, false},	     {{"process_vm_readv"}, EPERM, false},
     {{"bpf"}, EPERM, true},	     {{"perf_event_open"}, EPERM, false},
     {{"userfaultfd"}, EPERM, false}, {{"mount"}, EPERM, false},
-    {{"unshare-user"}, EPERM, true}, {{"clone-newns"}, EPERM, true},
+    {{"unshare-user"}, EPERM, true}, {{"setns"}, EPERM, true},
+    {{"clone-newns"}, EPERM, true},
 };
 
 START_TEST(harden_denies_with_eperm)

@@ -11,7 +11,7 @@
 /*
  * probe_run() - try operation @argv[0] with its arguments @argv[1..].
  * Operations: ptrace, process_vm_readv, bpf, perf_event_open, userfaultfd,
- * mount, unshare-user, clone-newns, unshare-fs, keyctl, io_uring_setup,
+ * mount, unshare-user, clone-newns, setns, unshare-fs, keyctl, io_uring_setup,
  * clone3, tiocsti, tiocsti-high, thread, fork-exec, socket FAMILY,
  * socketpair FAMILY (FAMILY: unix, inet, inet6, netlink), i386-getpid,
  * x32-getpid, create PATH, mkdir PATH, symlink PATH, write PATH, truncate
