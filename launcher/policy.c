@@ -113,7 +113,7 @@ static bool same_conditions(const struct policy_rule *a, const struct policy_rul
 	return true;
 }
 
-/* "line 3", "preset harden (included at line 3)"... for conflict messages. */
+/* "FILE:2" or "preset harden (included at FILE:1)", for conflict messages. */
 static void describe_origin(const struct policy_origin *o, char *buf, size_t size)
 {
 	if (o->preset && o->file)
