@@ -146,6 +146,63 @@ START_TEST(test_man_policy_example)
 END_TEST
 
 /*
+ * libtmpjail(3)'s first example, copied from the rendered page, builds
+ * against the installed core and does what the page says: it writes a file
+ * in a temporary directory and removes both.
+ */
+START_TEST(test_man_library_example)
+{
+	char prefix[PATH_MAX], source[PATH_MAX], work[PATH_MAX], libdir[PATH_MAX];
+	static char example[8192];
+	if (!env("TJ_MAN")[0] || !env("TJ_GROFF")[0])
+		TJ_SKIP("needs man(1) and groff (Debian: man-db, groff-base)");
+	install_moved(prefix, "man");
+	render_man(prefix, "share/man/man3/libtmpjail.3", "LIBTMPJAIL(3)");
+
+	/* From its first #include to the brace closing main(), which is
+	 * indented as the #include is. */
+	const char *start = strstr(out, "#include <stdio.h>");
+	ck_assert_msg(start != NULL, "no example program in libtmpjail(3):\n%s", out);
+	size_t indent = 0;
+	while (start - indent > out && start[-(long)indent - 1] == ' ')
+		indent++;
+	const char *brace = start;
+	while ((brace = strchr(brace, '\n')) &&
+	       !(strspn(brace + 1, " ") == indent && brace[1 + indent] == '}'))
+		brace++;
+	ck_assert_msg(brace != NULL, "the example program has no end:\n%s", start);
+	size_t len = (size_t)(strchr(brace + 1, '\n') - start) + 1;
+	ck_assert(len < sizeof(example));
+	memcpy(example, start, len);
+	example[len] = '\0';
+	write_scratch_file("example.c", example, source);
+	join(work, scratch, "work");
+	ck_assert_int_eq(mkdir(work, 0700), 0);
+
+	char pc_dir[PATH_MAX], pc_var[PATH_MAX + 32], pc_libdir[PATH_MAX + 32],
+	    tmpdir[PATH_MAX + 8];
+	char library_path[PATH_MAX + 32], cc[PATH_MAX + 8], pkg_config[PATH_MAX + 16];
+	join(libdir, prefix, env("TJ_LIBDIR"));
+	join(pc_dir, libdir, "pkgconfig");
+	snprintf(pc_var, sizeof(pc_var), "PKG_CONFIG_PATH=%s", pc_dir);
+	snprintf(pc_libdir, sizeof(pc_libdir), "PKG_CONFIG_LIBDIR=%s", pc_dir);
+	snprintf(library_path, sizeof(library_path), "LD_LIBRARY_PATH=%s", libdir);
+	snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", work);
+	snprintf(cc, sizeof(cc), "CC=%s", env("TJ_CC"));
+	snprintf(pkg_config, sizeof(pkg_config), "PKG_CONFIG=%s", env("TJ_PKG_CONFIG"));
+	const char *vars[] = {pc_var, pc_libdir, library_path, tmpdir, cc, pkg_config, NULL};
+	int status = run_sh("set -e; \"$CC\" -Wall -Werror -o example example.c"
+			    " $(\"$PKG_CONFIG\" --cflags --libs tmpjail); ./example",
+			    vars, scratch);
+	ck_assert_msg(status == 0, "libtmpjail(3)'s example failed (%d):\n%s\n%s", status, out,
+		      example);
+	ck_assert_msg(strncmp(out, "wrote ", 6) == 0 && strstr(out, work) && strstr(out, ".txt"),
+		      "libtmpjail(3)'s example printed:\n%s", out);
+	assert_only(scratch, "work", (const char *[]){NULL});
+}
+END_TEST
+
+/*
  * Ask the installed completion what it offers, as bash would when Tab is
  * pressed: each "[case]" line is followed by the candidates for that line.
  */
@@ -252,6 +309,7 @@ Suite *tj_suite(void)
 	Suite *suite = suite_create("install_docs");
 	add_case(suite, tcase_create("man_pages"), test_man_pages);
 	add_case(suite, tcase_create("man_policy_example"), test_man_policy_example);
+	add_case(suite, tcase_create("man_library_example"), test_man_library_example);
 	add_case(suite, tcase_create("bash_completion"), test_bash_completion);
 	return suite;
 }
