@@ -187,7 +187,7 @@ static const char *base_dir(void)
 
 static int run_gc(void)
 {
-	char *base_path;
+	char *base_path = NULL;
 	int base_fd = root_base_open(base_dir(), arg_memory, &base_path);
 	if (base_fd < 0)
 		return EXIT_TMPJAIL;
@@ -247,7 +247,7 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 		free(shim);
 		return EXIT_TMPJAIL;
 	}
-	char *base_path;
+	char *base_path = NULL;
 	int base_fd = root_base_open(base_dir(), arg_memory, &base_path);
 	struct root root;
 	int err = base_fd < 0
