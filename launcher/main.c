@@ -284,7 +284,7 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 			path ? path : "", strerror(-err));
 		status = EXIT_TMPJAIL;
 	} else if (arg_verbose) {
-		fprintf(stderr, "tmpjail: removed %s\n", path);
+		fprintf(stderr, "tmpjail: removed %s\n", path ? path : "the private root");
 	}
 	free(path);
 	return status;

@@ -36,7 +36,8 @@ int root_base_open(const char *path, bool memory, char **abs_path);
  * prefix inside it. It is made under a staging name .tj-XXXXXXXX, locked,
  * filled and only then renamed to tj-XXXXXXXX, so --gc never sees an
  * unlocked root of a live launcher.
- * @base_fd, @base_path: from root_base_open(); @base_fd is taken over.
+ * @base_fd, @base_path: from root_base_open(); @base_fd is taken over on
+ *                       success (the caller closes it on failure).
  * @prefixes, @count: the redirected prefixes, normalised ("/var/tmp").
  * @out: filled on success; untouched on failure.
  * Return: 0 or -errno.
