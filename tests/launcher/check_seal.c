@@ -186,7 +186,8 @@ START_TEST(the_real_tmp_is_sealed)
 	snprintf(residue, sizeof(residue), "/tmp/tj-seal-check-%d", (int)getpid());
 	const char *argv[] = {"create", residue, NULL};
 	int got = sbx_probe(&box, argv);
-	bool left = unlink(residue) == 0;
+	/* Remove it only if the probe made it (O_EXCL): never another's file. */
+	bool left = got == 0 && unlink(residue) == 0;
 	ck_assert_msg(got == EACCES && !left, "sealed create in /tmp: %s", sbx_name(got));
 	expect(&box, "create", "prefix/root/new", NULL, 0, false);
 	expect(&box, "create", "other/new", NULL, 0, false);
@@ -269,7 +270,7 @@ START_TEST(the_launcher_seals_a_static_program)
 	char *in_tmp[] = {(char *)bin, "--seal", "--", (char *)probe, "create", residue, NULL};
 	char *out = NULL, *err = NULL;
 	int status = sbx_run(in_tmp, &out, &err);
-	bool left = unlink(residue) == 0;
+	bool left = strcmp(out, "ok\n") == 0 && unlink(residue) == 0; /* the probe's own */
 	ck_assert_msg(status == 1 && strcmp(out, "EACCES\n") == 0 && !left,
 		      "static probe in /tmp under --seal: exit %d, '%s', stderr %s", status, out,
 		      err);
@@ -292,6 +293,41 @@ START_TEST(the_launcher_seals_a_static_program)
 	ck_assert_msg(status == 0 && strcmp(out, "ok\n") == 0, "outside /tmp: %d '%s'", status,
 		      out);
 	free(out);
+}
+END_TEST
+
+/* Every --redirect prefix is sealed too; its stand-in in the root is not. */
+START_TEST(the_launcher_seals_redirected_prefixes)
+{
+	const char *bin = getenv("TMPJAIL_BIN"), *probe = getenv("TJ_PROBE");
+	if (!bin || access(bin, X_OK) != 0)
+		TJ_SKIP(SKIP_NO_LAUNCHER);
+	char prefix[4200], target[4300];
+	snprintf(prefix, sizeof(prefix), "%s", path_of("other"));
+	snprintf(target, sizeof(target), "%s/sealed", prefix);
+	char residue[64];
+	snprintf(residue, sizeof(residue), "/var/tmp/tj-seal-launch-%d", (int)getpid());
+	static const struct {
+		const char *script, *out;
+	} cases[] = {
+	    {"exec \"$0\" create \"$1\"", "EACCES\n"},
+	    {"exec \"$0\" create \"$TMPJAIL_ROOT$1\"", "ok\n"},
+	    {"exec \"$0\" create \"$2\"", "EACCES\n"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = {(char *)bin,   "--redirect", prefix,  "--seal",
+				"--",	       "/bin/sh",    "-c",    (char *)cases[i].script,
+				(char *)probe, target,	     residue, NULL};
+		char *out = NULL, *err = NULL;
+		int status = sbx_run(argv, &out, &err);
+		/* Only the probe's own file, should the seal have failed. */
+		bool left = i == 2 && strcmp(out, "ok\n") == 0 && unlink(residue) == 0;
+		ck_assert_msg(strcmp(out, cases[i].out) == 0 && !left,
+			      "%s: exit %d, '%s', stderr %s", cases[i].script, status, out, err);
+		free(out);
+		free(err);
+	}
+	ck_assert_int_ne(access(target, F_OK), 0);
 }
 END_TEST
 
@@ -333,6 +369,7 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("no_landlock"), no_landlock_is_a_clear_error);
 	add_case(s, tcase_create("bad_prefix"), unresolvable_prefixes_are_errors);
 	add_case(s, tcase_create("launcher_static_probe"), the_launcher_seals_a_static_program);
+	add_case(s, tcase_create("launcher_redirect"), the_launcher_seals_redirected_prefixes);
 	add_case(s, tcase_create("launcher_shell"), the_launcher_seal_keeps_the_private_dir_usable);
 	return s;
 }
