@@ -72,11 +72,13 @@ struct report {
 __attribute__((format(printf, 3, 4))) static void expect_at(int line, bool ok, const char *fmt, ...)
 {
 	struct report report = {0};
+	int error = errno;
 	va_list args;
 
 	if (ok)
 		return;
 	int n = snprintf(report.failure, sizeof(report.failure), "line %d: ", line);
+	errno = error; /* for %m */
 	va_start(args, fmt);
 	vsnprintf(report.failure + n, sizeof(report.failure) - (size_t)n, fmt, args);
 	va_end(args);
@@ -118,8 +120,8 @@ static void scratch_setup(void)
 	base_fd = scratch_fd;
 }
 
-/* Run a program on the scratch directory, quietly. Return: its exit status. */
-static int run_on_scratch(const char *program, const char *option)
+/* Run a program with @options and the scratch directory, quietly. Return: its exit status. */
+static int run_on_scratch(const char *program, const char *option1, const char *option2)
 {
 	pid_t pid = fork();
 	int status;
@@ -128,7 +130,7 @@ static int run_on_scratch(const char *program, const char *option)
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
-		execlp(program, program, "-R", option, "--", scratch, (char *)NULL);
+		execlp(program, program, option1, option2, "--", scratch, (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
@@ -145,10 +147,10 @@ static void scratch_teardown(void)
 {
 	close(scratch_fd);
 	scratch_fd = -1;
-	if (!scratch[0] || run_on_scratch("rm", "-f") == 0)
+	if (!scratch[0] || run_on_scratch("rm", "-Rf", "--one-file-system") == 0)
 		return;
-	run_on_scratch("chmod", "u+rwx");
-	if (run_on_scratch("rm", "--one-file-system") != 0)
+	run_on_scratch("chmod", "-R", "u+rwx");
+	if (run_on_scratch("rm", "-Rf", "--one-file-system") != 0)
 		fprintf(stderr, "check_rmtree: could not remove %s\n", scratch);
 }
 
@@ -316,7 +318,7 @@ static int remove_in_child(unsigned how, const char *path, unsigned flags)
 
 /*
  * An absolute symlink target naming @path in the scratch directory, as
- * the remover will see it: chroot()ed as root, not otherwise.
+ * the remover will see it: from inside the chroot when there is one.
  */
 static const char *seen_path(const char *path)
 {
