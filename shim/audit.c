@@ -182,9 +182,10 @@ void shim_audit(const struct shim_call *call, long result, int error)
 	errno = saved;
 }
 
-int shim_call_map(struct shim_call *call, int slot, const char **path, char *buf, unsigned flags)
+int shim_call_map(struct shim_call *call, int slot, int dirfd, const char **path, char *buf,
+		  unsigned flags)
 {
-	int r = shim_map(*path, buf, PATH_MAX, flags);
+	int r = shim_map_at(dirfd, *path, buf, PATH_MAX, flags);
 
 	if (r == MAP_KEEP)
 		return 0;

@@ -329,6 +329,16 @@ int shim_map(const char *path, char *out, size_t size, unsigned flags)
 	return map_path(table, path, out, size);
 }
 
+const struct map_table *shim_rules(void)
+{
+	ensure_loaded();
+	if (busy)
+		return NULL;
+	const struct map_table *table = atomic_load_explicit(&active_table, memory_order_acquire);
+	/* Without a root yet, the rules alone say which names matter. */
+	return table ? table : &pending;
+}
+
 const char *shim_tmp_dir(int *error)
 {
 	const struct map_table *table = shim_table(error);

@@ -45,7 +45,7 @@ static int exec_path(const char *name, const char *path, char *const argv[], cha
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
-	if (shim_call_map(&call, 0, &path, buf, SHIM_MAP_NO_CREATE) < 0)
+	if (shim_call_map(&call, 0, AT_FDCWD, &path, buf, SHIM_MAP_NO_CREATE) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 	ENV_ARRAYS(envp, count, vec, ld);
 	char *const *env = fixed_env(envp, count, vec, ld);
@@ -247,7 +247,7 @@ int execveat(int dirfd, const char *path, char *const argv[], char *const envp[]
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
-	if (shim_call_map(&call, 0, &path, buf, SHIM_MAP_NO_CREATE) < 0)
+	if (shim_call_map(&call, 0, dirfd, &path, buf, SHIM_MAP_NO_CREATE) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 	ENV_ARRAYS(envp, count, vec, ld);
 	char *const *env = fixed_env(envp, count, vec, ld);

@@ -171,7 +171,7 @@ static char **map_paths(const char *name, char *const *paths, size_t *count, int
 	for (size_t i = 0; i < n; i++) {
 		struct shim_call call = {.name = name};
 		const char *path = paths[i];
-		if (shim_call_map(&call, 0, &path, storage + i * PATH_MAX, 0) < 0) {
+		if (shim_call_map(&call, 0, AT_FDCWD, &path, storage + i * PATH_MAX, 0) < 0) {
 			*error = shim_call_refuse(&call, call.refused);
 			free(mapped);
 			return NULL;

@@ -174,6 +174,39 @@ static void sort_rules(struct map_table *table)
 	}
 }
 
+/* Is the component @name (@len bytes) in table->names? */
+static bool known_name(const struct map_table *table, const char *name, size_t len)
+{
+	for (size_t at = 0; at < table->names_len;) {
+		const char *known = table->names + at;
+		size_t known_len = strlen(known);
+		if (known_len == len && memcmp(known, name, len) == 0)
+			return true;
+		at += known_len + 1;
+	}
+	return false;
+}
+
+/* Record each component name of the prefixes once, for map_may_reach(). */
+static void collect_names(struct map_table *table)
+{
+	table->names_len = 0;
+	for (size_t i = 0; i < table->nrules; i++) {
+		for (const char *p = table->rules[i].from; *p;) {
+			p++; /* the '/' */
+			size_t len = strcspn(p, "/");
+			/* Always fits: names are at most their prefixes' length. */
+			if (!known_name(table, p, len) &&
+			    table->names_len + len + 1 <= sizeof(table->names)) {
+				memcpy(table->names + table->names_len, p, len);
+				table->names_len += len;
+				table->names[table->names_len++] = '\0';
+			}
+			p += len;
+		}
+	}
+}
+
 int map_table_build(struct map_table *table, const char *root, const char *dir,
 		    const char *redirect)
 {
@@ -209,6 +242,7 @@ int map_table_build(struct map_table *table, const char *root, const char *dir,
 		p += len + 1;
 	}
 	sort_rules(table);
+	collect_names(table);
 	return 0;
 }
 
@@ -261,6 +295,55 @@ int map_path(const struct map_table *table, const char *path, char *out, size_t 
 	memcpy(out, rule->to, rule->to_len);
 	memcpy(out + rule->to_len, rest, rest_len + 1);
 	return MAP_DONE;
+}
+
+int map_may_reach(const struct map_table *table, const char *path)
+{
+	if (!path || path[0] == '/')
+		return 0;
+	const char *first = skip_separators(path);
+	size_t len = strcspn(first, "/");
+
+	if (len == 0)
+		return 0;
+	if (len == 2 && first[0] == '.' && first[1] == '.')
+		return 1;
+	return known_name(table, first, len);
+}
+
+long map_join(const char *base, const char *path, char *out, size_t size)
+{
+	size_t n = strlen(base);
+
+	if (n == 0 || base[0] != '/')
+		return -EINVAL;
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memmove(out, base, n + 1);
+	while (n > 1 && out[n - 1] == '/')
+		n--;
+	/* Leading "..": the parent of a canonical directory is its dirname. */
+	const char *p = skip_separators(path);
+	while (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0')) {
+		while (n > 1 && out[n - 1] != '/')
+			n--;
+		if (n > 1)
+			n--; /* the '/' before the removed name, unless it is "/" */
+		p = skip_separators(p + 2);
+	}
+	size_t rest = strlen(p);
+	bool slash = rest > 0 && out[n - 1] != '/';
+	if (n + slash + rest + 1 > size)
+		return -ENAMETOOLONG;
+	if (slash)
+		out[n++] = '/';
+	memcpy(out + n, p, rest + 1);
+	return (long)(n + rest);
+}
+
+int map_inside_root(const struct map_table *table, const char *path)
+{
+	return table->root_len > 0 && path && match_prefix(path, table->root) != NULL;
 }
 
 int map_socket_path(const struct map_table *table, const char *path, char *out, size_t size)

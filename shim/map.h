@@ -16,6 +16,8 @@
 #define MAP_MAX_RULES 16
 /* Longest redirected prefix, terminating NUL included. */
 #define MAP_PREFIX_MAX 256
+/* Room for the component names of every prefix (see map_table.names). */
+#define MAP_NAMES_MAX (MAP_MAX_RULES * MAP_PREFIX_MAX)
 
 /* One redirected prefix and where it goes. */
 struct map_rule {
@@ -39,6 +41,13 @@ struct map_table {
 	size_t root_len;
 	struct map_rule rules[MAP_MAX_RULES]; /* longest prefix first */
 	size_t nrules;
+	/*
+	 * Every component name of every prefix, once, each NUL-terminated
+	 * ("tmp\0var\0"): a relative path can only reach a prefix when its
+	 * first component is one of these or "..".
+	 */
+	char names[MAP_NAMES_MAX];
+	size_t names_len;
 };
 
 /* map_path() results besides -errno. */
@@ -96,6 +105,42 @@ int map_path(const struct map_table *table, const char *path, char *out, size_t 
  * Return: nonzero when it does.
  */
 int map_match(const struct map_table *table, const char *path);
+
+/**
+ * map_may_reach() - could the relative @path reach a redirected prefix
+ * from some directory? Only when its first component (after "." ones) is
+ * ".." or a component name of a prefix ("tmp" or "var" by default). This
+ * is the fast test for relative paths: no system call.
+ *
+ * Return: nonzero when it could.
+ */
+int map_may_reach(const struct map_table *table, const char *path);
+
+/**
+ * map_join() - the absolute path the relative @path names from @base.
+ * @base: canonical absolute path of the directory @path starts from (no
+ *        symlinks, no "." or ".."; as getcwd(2) or /proc/self/fd give it).
+ *        May be @out itself.
+ * @path: the relative path.
+ * @out: receives the result.
+ * @size: size of @out.
+ *
+ * Leading ".." components of @path remove the last component of @base:
+ * @base has no symlinks, so that is where the kernel goes too. Everything
+ * from the first other component on is kept as written: a ".." after a
+ * component of @path is never collapsed (that component may be a symlink).
+ *
+ * Return: the length of the result, or -EINVAL (@base is not absolute),
+ * -ENAMETOOLONG (it does not fit in @size).
+ */
+long map_join(const char *base, const char *path, char *out, size_t size);
+
+/**
+ * map_inside_root() - is the canonical absolute @path the private root or
+ * below it?
+ * Return: nonzero when it is (never when the table has no root).
+ */
+int map_inside_root(const struct map_table *table, const char *path);
 
 /**
  * map_socket_path() - map_path() for the sun_path of a Unix socket:

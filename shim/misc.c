@@ -96,7 +96,7 @@ static void unmap_results(char **paths, size_t first, size_t end, const char *pa
 	size_t before = (flags & GLOB_APPEND) ? result->gl_pathc : 0;                             \
 	if (!real)                                                                                \
 		return (errno = ENOSYS, GLOB_ABORTED);                                            \
-	if (shim_call_map(&call, 0, &pattern, buf, 0) < 0)                                        \
+	if (shim_call_map(&call, 0, AT_FDCWD, &pattern, buf, 0) < 0)                              \
 		return (errno = shim_call_refuse(&call, call.refused), GLOB_ABORTED);             \
 	char escaped[PATH_MAX];                                                                   \
 	const char *use =                                                                         \
@@ -141,7 +141,7 @@ static __attribute__((noinline)) void *dlopen_mapped(Lmid_t lmid, const char *pa
 	struct shim_call call = {.name = with_lmid ? "dlmopen" : "dlopen"};
 	char buf[PATH_MAX];
 
-	if (shim_call_map(&call, 0, &path, buf, 0) < 0) {
+	if (shim_call_map(&call, 0, SHIM_NO_BASE, &path, buf, 0) < 0) {
 		shim_call_refuse(&call, call.refused);
 		return NULL;
 	}
@@ -195,7 +195,7 @@ static int socket_call(const char *name, socket_fn real, int fd, const struct so
 	size_t n = strnlen(un->sun_path, len - offset);
 	memcpy(path, un->sun_path, n);
 	path[n] = '\0';
-	if (shim_call_map(&call, 0, &use, buf, SHIM_MAP_SOCKET) < 0)
+	if (shim_call_map(&call, 0, AT_FDCWD, &use, buf, SHIM_MAP_SOCKET) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 	if (use == path)
 		return real(fd, addr, len);

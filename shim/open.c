@@ -23,7 +23,7 @@ static int open_common(open_fn real, const char *name, const char *path, int fla
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
-	if (shim_call_map(&call, 0, &path, buf, 0) < 0)
+	if (shim_call_map(&call, 0, AT_FDCWD, &path, buf, 0) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 	int fd = real(path, flags, mode);
 	shim_call_end(&call, fd, errno);
@@ -38,7 +38,7 @@ static int openat_common(openat_fn real, const char *name, int dirfd, const char
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
-	if (shim_call_map(&call, 0, &path, buf, 0) < 0)
+	if (shim_call_map(&call, 0, dirfd, &path, buf, 0) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 	int fd = real(dirfd, path, flags, mode);
 	shim_call_end(&call, fd, errno);

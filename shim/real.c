@@ -11,8 +11,8 @@
 
 #include "shim.h"
 
-#define SHIM_PATH1(ret, name, params, args, fail, path) #name,
-#define SHIM_PATH2(ret, name, params, args, fail, path, path2) #name,
+#define SHIM_PATH1(ret, name, params, args, fail, path, base) #name,
+#define SHIM_PATH2(ret, name, params, args, fail, path, base, path2, base2) #name,
 #define SHIM_HAND(ret, name, params, fail) #name,
 static const char *const symbol_names[SHIM_SYM_COUNT] = {
 #include "wrappers.def"

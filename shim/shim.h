@@ -39,8 +39,9 @@ struct stat64;
  * prototype checked against glibc's own declaration. The prototype carries
  * the default visibility the project's hidden preset would take away.
  */
-#define SHIM_PATH1(ret, name, params, args, fail, path) SHIM_HAND(ret, name, params, fail)
-#define SHIM_PATH2(ret, name, params, args, fail, path, path2) SHIM_HAND(ret, name, params, fail)
+#define SHIM_PATH1(ret, name, params, args, fail, path, base) SHIM_HAND(ret, name, params, fail)
+#define SHIM_PATH2(ret, name, params, args, fail, path, base, path2, base2) \
+	SHIM_HAND(ret, name, params, fail)
 #define SHIM_HAND(ret, name, params, fail) SHIM_SYM_##name,
 enum shim_sym {
 #include "wrappers.def"
@@ -92,13 +93,34 @@ enum {
 };
 
 /*
- * shim_map() - map @path into @out (PATH_MAX bytes). Creates the private
- * root on the first redirected path when the shim runs without a launcher.
+ * shim_map() - map the absolute @path into @out (PATH_MAX bytes); a
+ * relative @path is kept. Creates the private root on the first redirected
+ * path when the shim runs without a launcher.
  * Return: MAP_KEEP, MAP_DONE or -errno (as map_path(); also the error of
  * creating the root, -ENOENT under SHIM_MAP_NO_CREATE without a root).
  * errno is left alone.
  */
 int shim_map(const char *path, char *out, size_t size, unsigned flags);
+
+/* shim_map_at() base for a path never read relative to a directory (a
+ * symlink's target, a spawn action run after a chdir). */
+#define SHIM_NO_BASE INT_MIN
+
+/*
+ * shim_map_at() - shim_map() for a @path that, when relative, starts from
+ * @dirfd (AT_FDCWD: the working directory; SHIM_NO_BASE: it is kept). A
+ * relative path whose first component could lead to a redirected prefix
+ * (map_may_reach()) is made absolute from the directory's canonical path
+ * and mapped; @out then holds an absolute path, which the kernel reads
+ * whatever descriptor comes with it. Anything else is kept as written.
+ * No malloc, no lock: safe in vfork children and signal handlers.
+ * Return: as shim_map(). errno is left alone.
+ */
+int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned flags);
+
+/* The rules relative paths are tested against (the active table, or the
+ * rules without a root), or NULL while the shim sets itself up. */
+const struct map_table *shim_rules(void);
 
 /* The active table (with a root), or NULL; creates the root if needed.
  * Sets *error to -errno when that fails. */
@@ -154,11 +176,14 @@ struct shim_call {
 };
 
 /*
- * shim_call_map() - map the path at *@path into @buf (PATH_MAX) for
- * argument @slot (0 or 1) and point *@path at it when redirected.
+ * shim_call_map() - map the path at *@path, relative to @dirfd (see
+ * shim_map_at()), into @buf (PATH_MAX) for argument @slot (0 or 1) and
+ * point *@path at it when redirected. The audit log records the path as
+ * the program wrote it.
  * Return: 0, or -errno (the call must then fail with it).
  */
-int shim_call_map(struct shim_call *call, int slot, const char **path, char *buf, unsigned flags);
+int shim_call_map(struct shim_call *call, int slot, int dirfd, const char **path, char *buf,
+		  unsigned flags);
 /* Record the refusal for the audit log and return -@error as a positive
  * errno value. */
 int shim_call_refuse(struct shim_call *call, int error);

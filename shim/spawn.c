@@ -13,7 +13,11 @@
 
 extern char **environ;
 
-static int spawn_common(const char *name, pid_t *pid, const char *path,
+/*
+ * A relative @path is read after the file actions, which may change the
+ * directory: it is only mapped without actions (@base AT_FDCWD).
+ */
+static int spawn_common(const char *name, pid_t *pid, int base, const char *path,
 			const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
 			char *const argv[], char *const envp[], shim_fn_posix_spawn real)
 {
@@ -23,7 +27,7 @@ static int spawn_common(const char *name, pid_t *pid, const char *path,
 	if (!real)
 		return ENOSYS;
 	(void)shim_ensure_root();
-	if (shim_call_map(&call, 0, &path, buf, 0) < 0)
+	if (shim_call_map(&call, 0, actions ? SHIM_NO_BASE : base, &path, buf, 0) < 0)
 		return shim_call_refuse(&call, call.refused);
 	size_t count = shim_env_count(envp);
 	const char *vec[(count <= SHIM_ENV_MAX ? count : 0) + SHIM_ENV_EXTRA + 1];
@@ -37,7 +41,7 @@ static int spawn_common(const char *name, pid_t *pid, const char *path,
 int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
 		const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn_common("posix_spawn", pid, path, actions, attr, argv, envp,
+	return spawn_common("posix_spawn", pid, AT_FDCWD, path, actions, attr, argv, envp,
 			    SHIM_REAL(posix_spawn));
 }
 
@@ -81,10 +85,12 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
 	if (searched) {
 		char mapped[PATH_MAX];
 		if (shim_map(found, mapped, sizeof(mapped), SHIM_MAP_NO_CREATE) == MAP_DONE)
-			return spawn_common("posix_spawnp", pid, found, actions, attr, argv, envp,
-					    SHIM_REAL(posix_spawn));
+			return spawn_common("posix_spawnp", pid, AT_FDCWD, found, actions, attr,
+					    argv, envp, SHIM_REAL(posix_spawn));
 	}
-	return spawn_common("posix_spawnp", pid, file, actions, attr, argv, envp,
+	/* A name without a slash is looked up in PATH, never in the directory. */
+	return spawn_common("posix_spawnp", pid, strchr(file, '/') ? AT_FDCWD : SHIM_NO_BASE, file,
+			    actions, attr, argv, envp,
 			    (shim_fn_posix_spawn)SHIM_REAL(posix_spawnp));
 }
 

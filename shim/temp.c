@@ -31,7 +31,7 @@ static int template_begin(struct template *t, const char *name, char *user)
 	t->user = user;
 	t->use = user;
 	t->common = 0;
-	if (shim_call_map(&t->call, 0, &t->use, t->buf, 0) < 0)
+	if (shim_call_map(&t->call, 0, AT_FDCWD, &t->use, t->buf, 0) < 0)
 		return shim_call_refuse(&t->call, t->call.refused);
 	if (t->use == t->buf) {
 		size_t a = strlen(user), b = strlen(t->buf);

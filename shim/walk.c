@@ -88,7 +88,7 @@ static int walk_tree(const char *name, enum walk_kind kind, void *real, const ch
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
-	if (shim_call_map(&call, 0, &path, buf, 0) < 0)
+	if (shim_call_map(&call, 0, AT_FDCWD, &path, buf, 0) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 
 	/* The prefixes differ; what follows them is the same text. */

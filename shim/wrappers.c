@@ -13,8 +13,8 @@
 	if (!real_)                             \
 		return SHIM_FAIL_##fail(ENOSYS);
 
-#define SHIM_MAP(slot, path, buf, fail)                     \
-	if (shim_call_map(&call_, slot, &path, buf, 0) < 0) \
+#define SHIM_MAP(slot, base, path, buf, fail)                     \
+	if (shim_call_map(&call_, slot, base, &path, buf, 0) < 0) \
 		return SHIM_FAIL_##fail(shim_call_refuse(&call_, call_.refused));
 
 #define SHIM_END(ret, args, fail)                                                 \
@@ -23,21 +23,21 @@
 	return res_;
 
 #define SHIM_HAND(ret, name, params, fail)
-#define SHIM_PATH1(ret, fn, params, args, fail, path) \
-	ret fn params                                 \
-	{                                             \
-		char buf_[PATH_MAX];                  \
-		SHIM_BEGIN(fn, fail)                  \
-		SHIM_MAP(0, path, buf_, fail)         \
-		SHIM_END(ret, args, fail)             \
+#define SHIM_PATH1(ret, fn, params, args, fail, path, base) \
+	ret fn params                                       \
+	{                                                   \
+		char buf_[PATH_MAX];                        \
+		SHIM_BEGIN(fn, fail)                        \
+		SHIM_MAP(0, base, path, buf_, fail)         \
+		SHIM_END(ret, args, fail)                   \
 	}
-#define SHIM_PATH2(ret, fn, params, args, fail, path, path2) \
-	ret fn params                                        \
-	{                                                    \
-		char buf_[PATH_MAX], buf2_[PATH_MAX];        \
-		SHIM_BEGIN(fn, fail)                         \
-		SHIM_MAP(0, path, buf_, fail)                \
-		SHIM_MAP(1, path2, buf2_, fail)              \
-		SHIM_END(ret, args, fail)                    \
+#define SHIM_PATH2(ret, fn, params, args, fail, path, base, path2, base2) \
+	ret fn params                                                     \
+	{                                                                 \
+		char buf_[PATH_MAX], buf2_[PATH_MAX];                     \
+		SHIM_BEGIN(fn, fail)                                      \
+		SHIM_MAP(0, base, path, buf_, fail)                       \
+		SHIM_MAP(1, base2, path2, buf2_, fail)                    \
+		SHIM_END(ret, args, fail)                                 \
 	}
 #include "wrappers.def"

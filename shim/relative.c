@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Relative paths. A program that walks with chdir (coreutils' mkdir -p:
+ * chdir("/var"), mkdir("tmp"), chdir("tmp"), ...) or with directory
+ * descriptors (openat(fd of "/", "tmp/x"), tar -C /) reaches /tmp without
+ * ever writing "/tmp". Such a path can only get there when its first
+ * component is ".." or the name of a component of a redirected prefix
+ * ("tmp", "var"): every other relative path is kept after that one string
+ * test, with no system call. The few that pass it are made absolute from
+ * the canonical path of the directory they start from -- getcwd(2), or
+ * /proc/self/fd for a descriptor, both raw system calls into the stack --
+ * and mapped like any absolute path.
+ */
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "shim.h"
+
+/* How /proc names a descriptor whose directory was removed. */
+#define DELETED_SUFFIX " (deleted)"
+
+/* "/proc/self/fd/<fd>" into @buf (no snprintf: async-signal-safe). */
+static void proc_fd_path(char *buf, int fd)
+{
+	static const char head[] = "/proc/self/fd/";
+	char digits[16], *p = digits + sizeof(digits);
+	unsigned value = (unsigned)fd;
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	memcpy(buf, head, sizeof(head) - 1);
+	memcpy(buf + sizeof(head) - 1, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/*
+ * The canonical absolute path of the directory @dirfd stands for (the
+ * working directory for AT_FDCWD) into @buf (@size bytes). 0, or -errno
+ * (sets errno: the caller restores it).
+ */
+static int base_directory(int dirfd, char *buf, size_t size)
+{
+	if (dirfd == AT_FDCWD) {
+		/* Fails with ENOENT when the directory was removed. */
+		if (syscall(SYS_getcwd, buf, size) < 0)
+			return -errno;
+	} else {
+		char link[sizeof("/proc/self/fd/") + 16];
+		if (dirfd < 0)
+			return -EBADF;
+		proc_fd_path(link, dirfd);
+		long n = syscall(SYS_readlinkat, AT_FDCWD, link, buf, size - 1);
+		if (n < 0)
+			return -errno;
+		if ((size_t)n >= size - 1)
+			return -ENAMETOOLONG;
+		buf[n] = '\0';
+		size_t suffix = sizeof(DELETED_SUFFIX) - 1;
+		if ((size_t)n >= suffix && strcmp(buf + n - suffix, DELETED_SUFFIX) == 0)
+			return -ENOENT;
+	}
+	/* "(unreachable)/..." (outside our root), "socket:[...]": no path. */
+	return buf[0] == '/' ? 0 : -ENOENT;
+}
+
+int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned flags)
+{
+	if (!path || path[0] == '/' || dirfd == SHIM_NO_BASE)
+		return shim_map(path, out, size, flags);
+	const struct map_table *rules = shim_rules();
+	if (!rules || !map_may_reach(rules, path))
+		return MAP_KEEP; /* the fast path */
+
+	/* The base fills at most PATH_MAX, the kernel takes no longer @path. */
+	char joined[2 * PATH_MAX];
+	int saved = errno;
+	int r = base_directory(dirfd, joined, PATH_MAX);
+	errno = saved;
+	/* No usable base: the kernel resolves it as before. Inside the root:
+	 * already where it belongs. */
+	if (r < 0 || map_inside_root(rules, joined))
+		return MAP_KEEP;
+	if (map_join(joined, path, joined, sizeof(joined)) < 0)
+		return MAP_KEEP;
+	/* Mapped: the absolute result; not redirected: @path as written. */
+	return shim_map(joined, out, size, flags);
+}
