@@ -566,6 +566,26 @@ static bool is_dot_or_dotdot(const char *name)
 	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
 }
 
+/* Whether directory @fd, read again from its start, holds no entry. */
+static bool is_empty(struct walk *walk, int fd)
+{
+	if (sys_lseek(fd, 0, SEEK_SET) < 0)
+		return false;
+	for (;;) {
+		ssize_t n = sys_getdents64(fd, walk->dents, DENTS_SIZE);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0;
+		for (ssize_t at = 0; at < n;) {
+			struct sys_dirent64 *entry = (struct sys_dirent64 *)(walk->dents + at);
+			at += entry->d_reclen;
+			if (!is_dot_or_dotdot(entry->d_name))
+				return false;
+		}
+	}
+}
+
 /*
  * Empty the directory open as @fd, identified as @top, which stays open.
  * Return: 0 or the first error, -errno.
@@ -584,6 +604,13 @@ static int empty_directory(int fd, const struct identity *top, const struct iden
 	r = walk.dents ? push_frame(&walk, fd, top, 0) : -ENOMEM;
 	if (r == 0) {
 		empty_tree(&walk);
+		/*
+		 * Still changing after MAX_ROUNDS reads: below the top, the
+		 * rmdir tells whether something is left; the top, which may be
+		 * kept (TF_RMTREE_CONTENTS_ONLY), has to be looked at.
+		 */
+		if (!walk.error && walk.frames[0].progress && !is_empty(&walk, fd))
+			walk.error = -ENOTEMPTY;
 		walk.frames[0].fd = -1; /* the caller's */
 		pop_frame(&walk);
 		r = walk.error;
