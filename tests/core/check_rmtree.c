@@ -461,20 +461,23 @@ static void give_to_nobody(const char *path)
 
 /*
  * Test hook: the remover's unlinkat(2) calls reach this definition, which
- * replaces libc's in this program. When armed, it runs @unlink_hook once,
- * just before the remover unlinks a file named @unlink_hook_name: a
- * "concurrent" change at an exact point of the walk.
+ * replaces libc's in this program. When armed, it runs @unlink_hook just
+ * before the remover unlinks a file named @unlink_hook_name (any file when
+ * NULL), and stays armed while the hook returns true: a "concurrent"
+ * change at an exact point of the walk.
  */
-static void (*unlink_hook)(int dirfd);
+static bool (*unlink_hook)(int dirfd, const char *name);
 static const char *unlink_hook_name;
 
 int unlinkat(int dirfd, const char *path, int flags)
 {
-	void (*hook)(int) = unlink_hook;
+	bool (*hook)(int, const char *) = unlink_hook;
 
-	if (hook && !(flags & AT_REMOVEDIR) && strcmp(path, unlink_hook_name) == 0) {
+	if (hook && !(flags & AT_REMOVEDIR) &&
+	    (!unlink_hook_name || strcmp(path, unlink_hook_name) == 0)) {
 		unlink_hook = NULL;
-		hook(dirfd);
+		if (hook(dirfd, path))
+			unlink_hook = hook;
 	}
 	return (int)syscall(SYS_unlinkat, dirfd, path, flags);
 }
@@ -1212,13 +1215,15 @@ static void make_deep_files(const char *path, int depth, const char *last)
 	make_file(name, "", 0600);
 }
 
-static void move_mid_away(int dirfd)
+static bool move_mid_away(int dirfd, const char *name)
 {
+	(void)name;
 	char path[PATH_MAX];
 
 	(void)dirfd;
 	deep_name(path, sizeof(path), 20, "mid");
 	EXPECT(rename(path, "away/mid") == 0, "rename %s: %m", path);
+	return false;
 }
 
 static int moved_away_child(void *arg)
@@ -1276,8 +1281,9 @@ END_TEST
  * the other is moved away and replaced by a link to "outside" between
  * being listed and being opened.
  */
-static void swap_sibling(int dirfd)
+static bool swap_sibling(int dirfd, const char *name)
 {
+	(void)name;
 	struct stat st;
 
 	EXPECT(fstat(dirfd, &st) == 0, "fstat: %m");
@@ -1287,6 +1293,7 @@ static void swap_sibling(int dirfd)
 	snprintf(away, sizeof(away), "away/%s", other);
 	EXPECT(rename(path, away) == 0, "rename %s: %m", path);
 	make_link("/outside", path);
+	return false;
 }
 
 static int swapped_child(void *arg)
@@ -1322,11 +1329,13 @@ START_TEST(swapped_for_symlink)
 END_TEST
 
 /* The directory the walk is in is moved away and replaced by a link out. */
-static void replace_x(int dirfd)
+static bool replace_x(int dirfd, const char *name)
 {
+	(void)name;
 	(void)dirfd;
 	EXPECT(rename("tree/x", "away/x") == 0, "rename tree/x: %m");
 	make_link("/outside", "tree/x");
+	return false;
 }
 
 static int replaced_child(void *arg)
@@ -1360,6 +1369,59 @@ START_TEST(replaced_while_inside)
 	expect_gone("tree");
 	expect_outside();
 	expect_dir("away/x", 0700);
+}
+END_TEST
+
+/* A writer behind the remover: each wN it unlinks is followed by wN+1. */
+static bool write_next(int dirfd, const char *name)
+{
+	char next[32];
+
+	if (name[0] != 'w')
+		return true;
+	snprintf(next, sizeof(next), "w%ld", strtol(name + 1, NULL, 10) + 1);
+	int fd = openat(dirfd, next, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	return true;
+}
+
+static int endless_child(void *arg)
+{
+	const struct removal *removal = arg;
+
+	unlink_hook_name = NULL;
+	unlink_hook = write_next;
+	int r = tf_rmtree(removal->path, removal->flags) == 0 ? 0 : errno;
+	unlink_hook = NULL;
+	return r;
+}
+
+/*
+ * A writer that never stops adding files, in the top itself or in a
+ * directory below: the remover re-reads a bounded number of times, then
+ * fails with ENOTEMPTY (docs/remover.md, Limits), also when it was only to
+ * empty the top. It must neither loop forever nor report success.
+ */
+START_TEST(endless_writer)
+{
+	make_outside();
+	make_dir("tree", 0700);
+	make_file("tree/w0", "", 0600);
+	make_files("tree", 10);
+	make_dir("tree2", 0700);
+	make_dir("tree2/sub", 0700);
+	make_file("tree2/sub/w0", "", 0600);
+
+	struct removal removal = {.path = "tree", .flags = TF_RMTREE_CONTENTS_ONLY};
+	EXPECT_RESULT(in_child(0, endless_child, &removal), ENOTEMPTY);
+	expect_dir("tree", 0700);
+	EXPECT(count_entries("tree") == 1, "tree: %d entries", count_entries("tree"));
+	removal = (struct removal){.path = "tree2"};
+	EXPECT_RESULT(in_child(0, endless_child, &removal), ENOTEMPTY);
+	EXPECT(count_entries("tree2/sub") == 1, "tree2/sub: %d entries",
+	       count_entries("tree2/sub"));
+	expect_outside();
 }
 END_TEST
 
@@ -1496,6 +1558,7 @@ Suite *tj_suite(void)
 	add_case(suite, tcase_create("moved_away"), moved_away);
 	add_case(suite, tcase_create("swapped_for_symlink"), swapped_for_symlink);
 	add_case(suite, tcase_create("replaced_while_inside"), replaced_while_inside);
+	add_case(suite, tcase_create("endless_writer"), endless_writer);
 	add_case(suite, tcase_create("attacker"), attacker);
 	return suite;
 }
