@@ -33,7 +33,8 @@ add_custom_target(tj_fuzz_mapper ALL DEPENDS ${fuzzer})
 # corpus directory; the source tree must stay clean).
 set(corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus)
 set(seeds "/tmp" "//tmp/./a" "/tmp/../etc/passwd" "/tmp/a/../../x" "/var/tmp/x"
-  "/tmp/tj-fuzz0000/tmp/x" "/tmpfoo" "/srv/a/b/../c" "relative/tmp" "/tmp/.X11-unix/X0")
+  "/tmp/tj-fuzz0000/tmp/x" "/tmpfoo" "/srv/a/b/../c" "relative/tmp" "/tmp/.X11-unix/X0"
+  "tmp/x" "../../tmp/a" "./var/./tmp" "srv/a0/b" "lib/../tmp")
 set(i 0)
 foreach(seed IN LISTS seeds)
   file(WRITE ${corpus}/seed${i} "${seed}")

@@ -4,7 +4,8 @@
  * with a leading 0x01 byte, a TMPJAIL_REDIRECT list). The mapper's answer
  * is checked against a slow, obviously correct reference written from the
  * rules in docs/shim.md, and its output must be inside the private root,
- * never climb out of it and never be mapped again.
+ * never climb out of it and never be mapped again. Relative inputs also
+ * check the fast test for relative paths (map_may_reach()).
  */
 #include <errno.h>
 #include <limits.h>
@@ -136,6 +137,31 @@ static void check_path(const struct map_table *table, const char *path)
 		abort();
 }
 
+/*
+ * A relative path the fast test lets through (map_may_reach() false) must
+ * not reach a prefix from any directory outside the prefixes; one it
+ * catches is joined into an absolute path that still ends with its text.
+ */
+static void check_relative(const struct map_table *table, const char *path)
+{
+	static const char *const bases[] = {"/", "/var", "/srv", "/srv/a0", "/usr/lib", ROOT};
+	char joined[2 * PATH_MAX], out[PATH_MAX];
+
+	if (path[0] == '/' || path[0] == '\0')
+		return;
+	bool reach = map_may_reach(table, path);
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		long n = map_join(bases[i], path, joined, sizeof(joined));
+		if (n < 0 || joined[0] != '/' || (size_t)n != strlen(joined))
+			abort();
+		if (!reach && i + 1 < sizeof(bases) / sizeof(bases[0]) &&
+		    map_path(table, joined, out, sizeof(out)) != MAP_KEEP) {
+			fprintf(stderr, "\"%s\" from %s reaches a prefix\n", path, bases[i]);
+			abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct map_table table;
@@ -171,6 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_path(&table, text);
+	check_relative(&table, text);
 	char out[PATH_MAX];
 	int r = map_socket_path(&table, text, out, sizeof(out));
 	if (r != MAP_KEEP && r != MAP_DONE && r != -EACCES && r != -ENAMETOOLONG)
