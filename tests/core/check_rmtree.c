@@ -299,15 +299,29 @@ struct removal {
 	rlim_t max_files; /* RLIMIT_NOFILE for the removal, 0: unchanged */
 };
 
+/* Open fds below 1024 (no /proc in the chroot). */
+static int count_open_fds(void)
+{
+	int count = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		count += fcntl(fd, F_GETFD) >= 0;
+	return count;
+}
+
 static int do_removal(void *arg)
 {
 	const struct removal *removal = arg;
+	int open_fds = count_open_fds();
 
 	if (removal->max_files) {
 		struct rlimit limit = {removal->max_files, removal->max_files};
 		EXPECT(setrlimit(RLIMIT_NOFILE, &limit) == 0, "setrlimit: %m");
 	}
-	return tf_rmtree(removal->path, removal->flags) == 0 ? 0 : errno;
+	int r = tf_rmtree(removal->path, removal->flags) == 0 ? 0 : errno;
+	EXPECT(count_open_fds() == open_fds, "tf_rmtree leaked %d fds",
+	       count_open_fds() - open_fds);
+	return r;
 }
 
 /* tf_rmtree(@path, @flags) in a child; @path relative to the scratch dir. */
@@ -752,6 +766,43 @@ START_TEST(modes)
 		unsigned how = become(identity);
 
 		EXPECT_RESULT(in_child(how, remove_mode_tree, NULL), 0);
+		expect_gone("tree");
+		expect_outside();
+	}
+}
+END_TEST
+
+/*
+ * 200 levels, deeper than the remover keeps fds open, level i of owner
+ * mode (i % 8) << 6: the way back up through ".." must work in directories
+ * whose modes it had to fix on the way down.
+ */
+START_TEST(deep_modes)
+{
+	enum { LEVELS = 200 };
+
+	for (int identity = 0; identity < identities(); identity++) {
+		int fds[LEVELS + 1];
+		if (identity)
+			fresh_scratch();
+		make_outside();
+		make_dir("tree", 0700);
+		fds[0] = openat(base_fd, "tree", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		for (int level = 1; level <= LEVELS; level++) {
+			EXPECT(mknodat(fds[level - 1], "file", S_IFREG, 0) == 0, "mknod: %m");
+			EXPECT(mkdirat(fds[level - 1], "dir", 0700) == 0, "mkdir: %m");
+			fds[level] =
+			    openat(fds[level - 1], "dir", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			EXPECT(fds[level] >= 0, "open level %d: %m", level);
+		}
+		for (int level = LEVELS; level > 0; level--) {
+			EXPECT(fchmod(fds[level], (mode_t)(level % 8) << 6) == 0, "chmod: %m");
+			close(fds[level]);
+		}
+		close(fds[0]);
+		unsigned how = become(identity);
+
+		EXPECT_RESULT(remove_in_child(how, "tree", 0), 0);
 		expect_gone("tree");
 		expect_outside();
 	}
@@ -1546,6 +1597,7 @@ Suite *tj_suite(void)
 	add_case(suite, tcase_create("many_files"), many_files);
 	add_case(suite, tcase_create("odd_names"), odd_names);
 	add_case(suite, tcase_create("modes"), modes);
+	add_case(suite, tcase_create("deep_modes"), deep_modes);
 	add_case(suite, tcase_create("cve_2023_6597"), cve_2023_6597);
 	add_case(suite, tcase_create("other_owner"), other_owner);
 	add_case(suite, tcase_create("refuse_root"), refuse_root);
