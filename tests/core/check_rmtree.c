@@ -497,6 +497,27 @@ int unlinkat(int dirfd, const char *path, int flags)
 }
 
 /*
+ * Test hook: with @hide_d_type set, the remover's getdents64(2) calls
+ * (which reach this definition) return every entry as DT_UNKNOWN, as some
+ * file systems do; readdir(3) does not come here.
+ */
+static bool hide_d_type;
+static unsigned long hidden_d_types;
+
+ssize_t getdents64(int fd, void *buffer, size_t length)
+{
+	ssize_t n = syscall(SYS_getdents64, fd, buffer, length);
+
+	for (ssize_t at = 0; hide_d_type && at < n;) {
+		struct dirent64 *entry = (struct dirent64 *)((char *)buffer + at);
+		entry->d_type = DT_UNKNOWN;
+		hidden_d_types++;
+		at += entry->d_reclen;
+	}
+	return n;
+}
+
+/*
  * Start over in an empty scratch directory of the same name (the fixture
  * that removes it at the end runs in the parent, which knows only that).
  */
@@ -803,6 +824,41 @@ START_TEST(deep_modes)
 		unsigned how = become(identity);
 
 		EXPECT_RESULT(remove_in_child(how, "tree", 0), 0);
+		expect_gone("tree");
+		expect_outside();
+	}
+}
+END_TEST
+
+static int remove_without_d_type(void *arg)
+{
+	(void)arg;
+	hide_d_type = true;
+	int r = do_removal(&(struct removal){.path = "tree"});
+	EXPECT(hidden_d_types > 100, "the remover's reads never came here");
+	return r;
+}
+
+/* Without d_type every entry is looked at with fstatat(), links included. */
+START_TEST(no_d_type)
+{
+	for (int identity = 0; identity < identities(); identity++) {
+		if (identity)
+			fresh_scratch();
+		make_outside();
+		make_dir("tree", 0700);
+		make_link(seen_path("outside"), "tree/absolute");
+		make_link("../outside/sentinel", "tree/file_link");
+		make_files("tree", 20);
+		EXPECT(mkfifoat(base_fd, "tree/fifo", 0600) == 0, "mkfifo: %m");
+		make_dir("tree/locked", 0700);
+		make_files("tree/locked", 20);
+		make_link("../../outside", "tree/locked/relative");
+		set_mode("tree/locked", 0);
+		make_chain("tree", 100);
+		unsigned how = become(identity);
+
+		EXPECT_RESULT(in_child(how, remove_without_d_type, NULL), 0);
 		expect_gone("tree");
 		expect_outside();
 	}
@@ -1598,6 +1654,7 @@ Suite *tj_suite(void)
 	add_case(suite, tcase_create("odd_names"), odd_names);
 	add_case(suite, tcase_create("modes"), modes);
 	add_case(suite, tcase_create("deep_modes"), deep_modes);
+	add_case(suite, tcase_create("no_d_type"), no_d_type);
 	add_case(suite, tcase_create("cve_2023_6597"), cve_2023_6597);
 	add_case(suite, tcase_create("other_owner"), other_owner);
 	add_case(suite, tcase_create("refuse_root"), refuse_root);
