@@ -65,18 +65,20 @@ static int base_directory(int dirfd, char *buf, size_t size)
 	return buf[0] == '/' ? 0 : -ENOENT;
 }
 
-int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned flags)
+/*
+ * The slow path, in its own frame: the common case (the fast test) must
+ * not pay for, or probe the stack of, the join buffer.
+ */
+static __attribute__((noinline)) int map_from_base(const struct map_table *rules, int dirfd,
+						   const char *path, char *out, size_t size,
+						   unsigned flags)
 {
-	if (!path || path[0] == '/' || dirfd == SHIM_NO_BASE)
-		return shim_map(path, out, size, flags);
-	const struct map_table *rules = shim_rules();
-	if (!rules || !map_may_reach(rules, path))
-		return MAP_KEEP; /* the fast path */
-
-	/* The base fills at most PATH_MAX, the kernel takes no longer @path. */
+	/* The base fills at most PATH_MAX, the kernel takes no longer @path:
+	 * the join always fits, so a long path is refused, never let through. */
 	char joined[2 * PATH_MAX];
 	int saved = errno;
 	int r = base_directory(dirfd, joined, PATH_MAX);
+
 	errno = saved;
 	/* No usable base: the kernel resolves it as before. Inside the root:
 	 * already where it belongs. */
@@ -86,4 +88,14 @@ int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned fl
 		return MAP_KEEP;
 	/* Mapped: the absolute result; not redirected: @path as written. */
 	return shim_map(joined, out, size, flags);
+}
+
+int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned flags)
+{
+	if (!path || path[0] == '/' || dirfd == SHIM_NO_BASE)
+		return shim_map(path, out, size, flags);
+	const struct map_table *rules = shim_rules();
+	if (!rules || !map_may_reach(rules, path))
+		return MAP_KEEP; /* the fast path */
+	return map_from_base(rules, dirfd, path, out, size, flags);
 }
