@@ -278,9 +278,11 @@ START_TEST(test_find_and_rm_r)
 	char script[TJ_PATH * 4], want[TJ_PATH];
 	tj_need_program("/usr/bin/find", "findutils");
 	const char *r = tj_real("");
-	tj_fmt(script, sizeof(script), "mkdir -p %s/a/b && find /tmp -name %s", r, tj_j->name);
+	tj_fmt(script, sizeof(script),
+	       "mkdir -p %s/a/b && find /tmp -name %s && cd / && find tmp -name %s", r, tj_j->name,
+	       tj_j->name);
 	sh_ok(&res, script);
-	tj_fmt(want, sizeof(want), "%s\n", r);
+	tj_fmt(want, sizeof(want), "%s\ntmp/%s\n", r, tj_j->name);
 	tj_assert_out(&res, want);
 	tj_result_free(&res);
 	tj_assert_private_exists(tj_mine("/a/b"));
@@ -291,6 +293,28 @@ START_TEST(test_find_and_rm_r)
 	tj_assert_out(&res, "gone\n");
 	tj_result_free(&res);
 	assert_absent(tj_mine(""));
+	tj_assert_no_residue();
+}
+END_TEST
+
+/* mktemp(1) with a relative template from /: the name it prints, read
+ * from /, is the private file. */
+START_TEST(test_mktemp_relative)
+{
+	TJ_REQUIRE_SHIM();
+	struct tj_result res;
+	char script[TJ_PATH * 2], path[TJ_PATH];
+	tj_need_program("/usr/bin/mktemp", "coreutils");
+	tj_fmt(script, sizeof(script),
+	       "cd / && f=$(mktemp tmp/%s.XXXXXX) && echo m > $f && echo $f", tj_j->name);
+	sh_ok(&res, script);
+	size_t len = strcspn(res.out, "\n");
+	tj_fmt(path, sizeof(path), "/%.*s", (int)len, res.out);
+	tj_result_free(&res);
+	ck_assert_msg(strncmp(path, "/tmp/", 5) == 0 && strlen(path) == strlen(tj_j->real) + 7,
+		      "mktemp printed %s", path);
+	tj_own(path);
+	tj_assert_private_content(path, "m\n");
 	tj_assert_no_residue();
 }
 END_TEST
@@ -415,6 +439,7 @@ Suite *tj_suite(void)
 	tj_add(s, tcase_create("tar_C_root"), test_tar_C_root);
 	tj_add(s, tcase_create("cp_r"), test_cp_r);
 	tj_add(s, tcase_create("find_and_rm_r"), test_find_and_rm_r);
+	tj_add(s, tcase_create("mktemp_relative"), test_mktemp_relative);
 	tj_add(s, tcase_create("unrelated_untouched"), test_unrelated_untouched);
 	tj_add(s, tcase_create("inside_root_idempotent"), test_inside_root_idempotent);
 	tj_add(s, tcase_create("symlink_target_kept"), test_symlink_target_kept);
