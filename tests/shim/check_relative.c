@@ -167,6 +167,28 @@ START_TEST(test_shell_cd)
 }
 END_TEST
 
+/* chdir("tmp") from / and from /var enters the private dirs (Python's
+ * os.chdir calls chdir(3) with the name as given). */
+START_TEST(test_chdir_relative)
+{
+	TJ_REQUIRE_SHIM();
+	struct tj_result res;
+	char want[TJ_PATH * 2];
+	tj_need_program("/usr/bin/python3", "python3");
+	tj_run(&res, NULL,
+	       (char *const[]){"/usr/bin/python3", "-c",
+			       "import os\n"
+			       "os.chdir('/'); os.chdir('tmp'); print(os.getcwd())\n"
+			       "os.chdir('/var'); os.chdir('./tmp'); print(os.getcwd())\n"
+			       "os.chdir('/usr'); os.chdir('..'); print(os.getcwd())\n",
+			       NULL});
+	tj_assert_ok(&res, "python3 chdir");
+	tj_fmt(want, sizeof(want), "%s\n%s\n/\n", tj_j->dir, tj_j->vardir);
+	tj_assert_out(&res, want);
+	tj_result_free(&res);
+}
+END_TEST
+
 /* "cd /usr && ... ../tmp/<name>": a leading ".." leaves the canonical
  * working directory; from / it stays at /. */
 START_TEST(test_dotdot)
@@ -434,6 +456,7 @@ Suite *tj_suite(void)
 	tj_add(s, tcase_create("mkdir_p_var_tmp"), test_mkdir_p_var_tmp);
 	tj_add(s, tcase_create("install_d"), test_install_d);
 	tj_add(s, tcase_create("shell_cd"), test_shell_cd);
+	tj_add(s, tcase_create("chdir_relative"), test_chdir_relative);
 	tj_add(s, tcase_create("dotdot"), test_dotdot);
 	tj_add(s, tcase_create("openat_dirfd"), test_openat_dirfd);
 	tj_add(s, tcase_create("tar_C_root"), test_tar_C_root);
