@@ -624,7 +624,7 @@ static int empty_directory(int fd, const struct identity *top, const struct iden
 /* tf_remove_tree() for a single component @name of @dirfd. */
 static int remove_top(int dirfd, const char *name, unsigned flags)
 {
-	struct identity st, root, top;
+	struct identity st = {0}, root = {0}, top = {0}; /* gcc -O3 cannot see identify() sets them */
 	bool contents_only = flags & TF_RMTREE_CONTENTS_ONLY;
 
 	int r = identify(dirfd, name, 0, &st);
