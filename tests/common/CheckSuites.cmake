@@ -1,15 +1,4 @@
-# Build helpers shared by every part of tmpjail.
-
-# tmpjail_sanitize(<target>): instrument a target with ASan+UBSan when
-# TMPJAIL_SANITIZE is on. The shim is never instrumented: it is preloaded
-# into uninstrumented programs, where the ASan runtime cannot come first.
-function(tmpjail_sanitize target)
-  if(TMPJAIL_SANITIZE)
-    set(flags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
-    target_compile_options(${target} PRIVATE ${flags})
-    target_link_options(${target} PRIVATE ${flags})
-  endif()
-endfunction()
+# Registering tmpjail's Check suites with CTest.
 
 # tmpjail_check_test(<name> SOURCES <src>... [LIBRARIES <lib>...]
 #                    [ENVIRONMENT <VAR=value>...] [TIMEOUT <seconds>])

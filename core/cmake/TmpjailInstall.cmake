@@ -12,16 +12,11 @@
 # relative path from bin to libdir, the pkg-config file by ${pcfiledir}, the
 # CMake files by their own location. Test programs and the raw core archive
 # (tmpjail_core_raw, linked into the shim) are never installed.
+# The launcher (launcher/CMakeLists.txt) and the shim (shim/CMakeLists.txt)
+# install themselves, keeping the layout of the build tree, where bin/ sits
+# beside <libdir>/: the launcher finds the shim by that relative path. This
+# file installs the core's package files.
 include(CMakePackageConfigHelpers)
-include(TmpjailParts)
-tmpjail_part_target(TMPJAIL_LAUNCHER_TARGET launcher tmpjail EXECUTABLE)
-
-# The launcher keeps the layout of the build tree, where bin/ sits beside
-# <libdir>/ (see the top CMakeLists.txt): it finds the shim by that relative
-# path. The shim installs itself into <libdir> (shim/CMakeLists.txt).
-if(TMPJAIL_LAUNCHER_TARGET)
-  install(TARGETS ${TMPJAIL_LAUNCHER_TARGET} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()
 
 # The core's targets are declared with EXPORT tmpjailTargets in core/.
 set(TMPJAIL_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tmpjail)
@@ -44,7 +39,7 @@ get_target_property(core_links tmpjail_static LINK_LIBRARIES)
 if(core_links AND "Threads::Threads" IN_LIST core_links)
   set(TMPJAIL_CONFIG_DEPENDENCIES "find_dependency(Threads)")
 endif()
-configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tmpjailConfig.cmake.in
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/tmpjailConfig.cmake.in
   ${PROJECT_BINARY_DIR}/cmake/tmpjailConfig.cmake
   INSTALL_DESTINATION ${TMPJAIL_CMAKE_INSTALL_DIR}
   PATH_VARS TMPJAIL_CONFIG_LAUNCHER)
@@ -78,13 +73,8 @@ foreach(lib IN LISTS core_links)
     string(APPEND TMPJAIL_PC_LIBS_PRIVATE " -l${lib}")
   endif()
 endforeach()
-configure_file(${PROJECT_SOURCE_DIR}/cmake/tmpjail.pc.in ${PROJECT_BINARY_DIR}/cmake/tmpjail.pc @ONLY)
+configure_file(${CMAKE_CURRENT_LIST_DIR}/tmpjail.pc.in ${PROJECT_BINARY_DIR}/cmake/tmpjail.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cmake/tmpjail.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
-# Documentation and shell completion.
-install(FILES ${PROJECT_SOURCE_DIR}/docs/man/tmpjail.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/libtmpjail.3 DESTINATION ${CMAKE_INSTALL_MANDIR}/man3)
-install(FILES ${PROJECT_SOURCE_DIR}/completion/tmpjail.bash
-  DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
-  RENAME tmpjail)
