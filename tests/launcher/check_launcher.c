@@ -47,8 +47,15 @@ START_TEST(exit_codes)
 	const char *scratch = lu_scratch_make();
 	ck_assert_int_eq(run_sh(scratch, NULL, "exit 7", NULL), 7);
 	ck_assert_int_eq(run_sh(scratch, NULL, "kill -TERM $$", NULL), 143);
-	const char *not_found[] = {lu_launcher(), "--base", scratch, "--", "tj-no-such-command-xyz",
-				   NULL};
+	/*
+	 * A PATH of searchable directories only: execvp() reports EACCES
+	 * (126, as env(1) does) when some PATH entry cannot be searched, as
+	 * root's /root/... entries cannot by an unprivileged user.
+	 */
+	const char *not_found[] = {"env",	    "PATH=/usr/bin:/bin",
+				   lu_launcher(), "--base",
+				   scratch,	    "--",
+				   "tj-no-such-command-xyz", NULL};
 	char *out;
 	ck_assert_int_eq(lu_run(not_found, &out, 30), 127);
 	ck_assert_msg(strstr(out, "tmpjail: ") && strstr(out, "tj-no-such-command-xyz"), "%s", out);
