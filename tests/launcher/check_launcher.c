@@ -52,10 +52,9 @@ START_TEST(exit_codes)
 	 * (126, as env(1) does) when some PATH entry cannot be searched, as
 	 * root's /root/... entries cannot by an unprivileged user.
 	 */
-	const char *not_found[] = {"env",	    "PATH=/usr/bin:/bin",
-				   lu_launcher(), "--base",
-				   scratch,	    "--",
-				   "tj-no-such-command-xyz", NULL};
+	const char *not_found[] = {
+	    "env", "PATH=/usr/bin:/bin",     lu_launcher(), "--base", scratch,
+	    "--",  "tj-no-such-command-xyz", NULL};
 	char *out;
 	ck_assert_int_eq(lu_run(not_found, &out, 30), 127);
 	ck_assert_msg(strstr(out, "tmpjail: ") && strstr(out, "tj-no-such-command-xyz"), "%s", out);
