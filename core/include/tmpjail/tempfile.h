@@ -384,9 +384,11 @@ TF_API int tf_rmtree(const char *path, unsigned flags);
 
 /**
  * tf_rmtree_at() - tf_rmtree() for @name relative to the directory fd
- * @dirfd (or AT_FDCWD).
+ * @dirfd (or AT_FDCWD). With a real @dirfd, @name must be a single
+ * component (no '/'), so the removal cannot leave that directory; "." with
+ * TF_RMTREE_CONTENTS_ONLY empties @dirfd itself.
  *
- * Return: as tf_rmtree().
+ * Return: as tf_rmtree(); also EINVAL for a '/' in @name with a real @dirfd.
  */
 TF_API int tf_rmtree_at(int dirfd, const char *name, unsigned flags);
 
