@@ -139,11 +139,21 @@ START_TEST(only_stale_roots)
 	struct timespec old[2] = {{.tv_sec = time(NULL) - 120}, {.tv_sec = time(NULL) - 120}};
 	ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
 
+	/* As root: a stale-looking root of another user is never ours to remove. */
+	int kept = 6; /* 4 dirs, the file, the link */
+	if (geteuid() == 0) {
+		snprintf(path, sizeof(path), "%s/tj-foreign1", base);
+		ck_assert_int_eq(mkdir(path, 0700), 0);
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		kept++;
+	}
+
 	char *out;
 	ck_assert_int_eq(gc(base, &out), 0);
 	ck_assert_msg(strstr(out, "/tj-stale123\n") && strstr(out, "/.tj-old12345\n"), "%s", out);
+	ck_assert_msg(!strstr(out, "tj-foreign1"), "%s", out);
 	free(out);
-	ck_assert_int_eq(lu_count_entries(base), 6); /* 4 dirs, the file, the link */
+	ck_assert_int_eq(lu_count_entries(base), kept);
 	ck_assert_int_eq(lu_count_entries(outside), 1);
 	lu_scratch_remove(scratch);
 }
