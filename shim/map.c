@@ -187,6 +187,33 @@ static bool known_name(const struct map_table *table, const char *name, size_t l
 	return false;
 }
 
+static void set_first(struct map_table *table, unsigned char c)
+{
+	table->first[c >> 3] |= (unsigned char)(1u << (c & 7));
+}
+
+/*
+ * Could the absolute @path fall under a prefix at all? False only when the
+ * byte after its leading '/' cannot begin any prefix's first component,
+ * even after skipping slashes and "." (see map_table.first).
+ */
+static bool may_match(const struct map_table *table, const char *path)
+{
+	unsigned char c = (unsigned char)path[1];
+
+	return table->first[c >> 3] & (1u << (c & 7));
+}
+
+/* Fill map_table.first from the (already canonical) prefixes. */
+static void collect_first(struct map_table *table)
+{
+	memset(table->first, 0, sizeof(table->first));
+	set_first(table, '/');
+	set_first(table, '.');
+	for (size_t i = 0; i < table->nrules; i++)
+		set_first(table, (unsigned char)table->rules[i].from[1]);
+}
+
 /* Record each component name of the prefixes once, for map_may_reach(). */
 static void collect_names(struct map_table *table)
 {
@@ -243,6 +270,7 @@ int map_table_build(struct map_table *table, const char *root, const char *dir,
 	}
 	sort_rules(table);
 	collect_names(table);
+	collect_first(table);
 	return 0;
 }
 
@@ -250,11 +278,23 @@ int map_table_build(struct map_table *table, const char *root, const char *dir,
 static const struct map_rule *find_rule(const struct map_table *table, const char *path,
 					const char **rest)
 {
+	if (!may_match(table, path))
+		return NULL;
 	for (size_t i = 0; i < table->nrules; i++) {
-		const char *p = match_prefix(path, table->rules[i].from);
+		const struct map_rule *rule = &table->rules[i];
+		size_t n = rule->from_len;
+		const char *p;
+		/*
+		 * A path written in canonical form matches byte for byte; only
+		 * one with "//" or "/./" needs the component walk.
+		 */
+		if (strncmp(path, rule->from, n) == 0 && (path[n] == '/' || path[n] == '\0'))
+			p = path + n;
+		else
+			p = match_prefix(path, rule->from);
 		if (p) {
 			*rest = p;
-			return &table->rules[i];
+			return rule;
 		}
 	}
 	return NULL;
@@ -274,6 +314,9 @@ int map_path(const struct map_table *table, const char *path, char *out, size_t 
 	const char *rest;
 
 	if (!path || path[0] != '/')
+		return MAP_KEEP;
+	/* Not under a prefix: kept whether or not it is inside the root. */
+	if (!may_match(table, path))
 		return MAP_KEEP;
 	if (table->root_len > 0) {
 		rest = match_prefix(path, table->root);

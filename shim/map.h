@@ -48,6 +48,14 @@ struct map_table {
 	 */
 	char names[MAP_NAMES_MAX];
 	size_t names_len;
+	/*
+	 * Bit c is set when a redirected path may have byte c right after
+	 * its leading '/': the first byte of some prefix's first component,
+	 * and '/' and '.' ("//tmp", "/./tmp"). Any other byte there means
+	 * "not redirected" at the cost of one load, which is the answer for
+	 * nearly every path a program passes (/usr, /etc, /proc, ...).
+	 */
+	unsigned char first[32];
 };
 
 /* map_path() results besides -errno. */

@@ -299,6 +299,42 @@ START_TEST(test_socket_exceptions)
 }
 END_TEST
 
+/*
+ * The one-byte test that rejects most paths before any component walk must
+ * never reject a redirected one: any first byte of a prefix (non-ASCII
+ * too), and '/' or '.' which may precede it.
+ */
+START_TEST(test_fast_reject)
+{
+	char path[8];
+
+	build(ROOT, NULL, "/a:/b/c:/z9:/~x:/\xc3\xa9t");
+	expect_map("/a", ROOT "/a");
+	expect_map("/b/c/d", ROOT "/b/c/d");
+	expect_map("/b//c/d", ROOT "/b/c/d");
+	expect_map("//z9", ROOT "/z9");
+	expect_map("/./~x/y", ROOT "/~x/y");
+	expect_map("/\xc3\xa9t/f", ROOT "/\xc3\xa9t/f");
+	expect_map("/\xc3\xa9", NULL);
+	expect_map("/b", NULL);
+	expect_map("/c", NULL);
+	expect_map("/usr/lib/x86_64-linux-gnu/libc.so.6", NULL);
+	expect_map("/proc/self/fd/3", NULL);
+	for (int c = 1; c < 256; c++) {
+		/* "/" c: only "/a" is a prefix. */
+		snprintf(path, sizeof(path), "/%c", c);
+		expect_map(path, c == 'a' ? ROOT "/a" : NULL);
+		ck_assert_int_eq(map_match(&table, path), c == 'a');
+		/* "/" c "/a/x": only "//a/x" and "/./a/x" lead to "/a". */
+		snprintf(path, sizeof(path), "/%c/a/x", c);
+		if (c == 'a')
+			expect_map(path, ROOT "/a/a/x");
+		else
+			expect_map(path, c == '/' || c == '.' ? ROOT "/a/x" : NULL);
+	}
+}
+END_TEST
+
 START_TEST(test_without_root)
 {
 	char out[PATH_MAX] = "untouched";
@@ -365,6 +401,9 @@ Suite *tj_suite(void)
 	suite_add_tcase(suite, tc);
 	tc = tcase_create("socket_exceptions");
 	tcase_add_test(tc, test_socket_exceptions);
+	suite_add_tcase(suite, tc);
+	tc = tcase_create("fast_reject");
+	tcase_add_test(tc, test_fast_reject);
 	suite_add_tcase(suite, tc);
 	tc = tcase_create("without_root");
 	tcase_add_test(tc, test_without_root);
