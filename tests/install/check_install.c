@@ -11,8 +11,7 @@
  * CMake passes what the tests need through the environment:
  *   TJ_BUILD_DIR, TJ_CMAKE, TJ_GENERATOR, TJ_CC, TJ_PKG_CONFIG, TJ_MAN,
  *   TJ_GROFF, TJ_BASH, TJ_SCRATCH_PARENT, TJ_BINDIR, TJ_LIBDIR, TJ_VERSION,
- *   TJ_SOVERSION, TJ_LAUNCHER_TARGET and TJ_SHIM_TARGET ("" while that part
- *   has not landed).
+ *   TJ_SOVERSION.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -74,10 +73,6 @@ static void assert_launcher_works(const char *prefix)
 START_TEST(test_run_installed)
 {
 	char prefix[PATH_MAX];
-	if (!landed("TJ_LAUNCHER_TARGET"))
-		TJ_SKIP("the launcher (launcher/, executable tmpjail) has not landed yet");
-	if (!landed("TJ_SHIM_TARGET"))
-		TJ_SKIP("the shim (shim/, target tmpjail-preload) has not landed yet");
 	ck_assert_msg(scratch[0], "the fixture could not make a scratch directory");
 	join(prefix, scratch, "prefix");
 	install_into(prefix);
@@ -88,10 +83,6 @@ END_TEST
 START_TEST(test_relocated)
 {
 	char prefix[PATH_MAX];
-	if (!landed("TJ_LAUNCHER_TARGET"))
-		TJ_SKIP("the launcher (launcher/, executable tmpjail) has not landed yet");
-	if (!landed("TJ_SHIM_TARGET"))
-		TJ_SKIP("the shim (shim/, target tmpjail-preload) has not landed yet");
 	install_moved(prefix, "moved.elsewhere");
 	assert_launcher_works(prefix);
 }
@@ -137,17 +128,13 @@ START_TEST(test_layout)
 	assert_exists(prefix, "share/man/man3/libtmpjail.3", S_IFREG);
 	assert_exists(prefix, "share/bash-completion/completions/tmpjail", S_IFREG);
 
-	if (landed("TJ_LAUNCHER_TARGET")) {
-		snprintf(rel, sizeof(rel), "%s/tmpjail", bindir);
-		assert_exists(prefix, rel, S_IFREG);
-		join(rel, prefix, rel);
-		ck_assert_msg(access(rel, X_OK) == 0, "bin/tmpjail is not executable");
-		assert_only(prefix, bindir, (const char *[]){"tmpjail", NULL});
-	}
-	if (landed("TJ_SHIM_TARGET")) {
-		snprintf(rel, sizeof(rel), "%s/libtmpjail-preload.so", libdir);
-		assert_exists(prefix, rel, S_IFREG);
-	}
+	snprintf(rel, sizeof(rel), "%s/tmpjail", bindir);
+	assert_exists(prefix, rel, S_IFREG);
+	join(rel, prefix, rel);
+	ck_assert_msg(access(rel, X_OK) == 0, "bin/tmpjail is not executable");
+	assert_only(prefix, bindir, (const char *[]){"tmpjail", NULL});
+	snprintf(rel, sizeof(rel), "%s/libtmpjail-preload.so", libdir);
+	assert_exists(prefix, rel, S_IFREG);
 	/* Nothing else: no test program, no raw core archive, no test library. */
 	assert_only(prefix, libdir,
 		    (const char *[]){"libtmpjail.so", so_name, real_name, "libtmpjail.a",
@@ -308,13 +295,11 @@ START_TEST(test_find_package)
 	    compiler,	     NULL};
 	int status = run(configure, vars, scratch);
 	ck_assert_msg(status == 0, "configuring with find_package(tmpjail) failed:\n%s", out);
-	if (landed("TJ_LAUNCHER_TARGET")) {
-		/* tmpjail_EXECUTABLE: the launcher of the moved tree. */
-		char expected[PATH_MAX + 32];
-		join(path, prefix, env("TJ_BINDIR"));
-		snprintf(expected, sizeof(expected), "launcher=[%s/tmpjail]", path);
-		ck_assert_msg(strstr(out, expected) != NULL, "no %s in:\n%s", expected, out);
-	}
+	/* tmpjail_EXECUTABLE: the launcher of the moved tree. */
+	char expected[PATH_MAX + 32];
+	join(path, prefix, env("TJ_BINDIR"));
+	snprintf(expected, sizeof(expected), "launcher=[%s/tmpjail]", path);
+	ck_assert_msg(strstr(out, expected) != NULL, "no %s in:\n%s", expected, out);
 	const char *compile[] = {env("TJ_CMAKE"), "--build", build, NULL};
 	status = run(compile, vars, scratch);
 	ck_assert_msg(status == 0, "building against tmpjail::tmpjail failed:\n%s", out);

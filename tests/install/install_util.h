@@ -3,8 +3,7 @@
  * Helpers of the installed-tree suites. CMake passes what they need through
  * the environment: TJ_BUILD_DIR, TJ_CMAKE, TJ_GENERATOR, TJ_CC,
  * TJ_PKG_CONFIG, TJ_MAN, TJ_GROFF, TJ_BASH, TJ_SCRATCH_PARENT, TJ_BINDIR,
- * TJ_LIBDIR, TJ_VERSION, TJ_SOVERSION, TJ_LAUNCHER_TARGET and TJ_SHIM_TARGET
- * ("" while that part has not landed).
+ * TJ_LIBDIR, TJ_VERSION and TJ_SOVERSION.
  */
 #ifndef TMPJAIL_TESTS_INSTALL_UTIL_H
 #define TMPJAIL_TESTS_INSTALL_UTIL_H
@@ -51,9 +50,6 @@ void install_into(const char *prefix);
  */
 void install_moved(char *prefix, const char *name);
 
-/* Has the part whose CMake target is named by @target_var landed? */
-bool landed(const char *target_var);
-
 /* @prefix/@rel exists and is of @type (S_IFREG, S_IFDIR, ...). */
 void assert_exists(const char *prefix, const char *rel, mode_t type);
 
@@ -62,9 +58,9 @@ void assert_only(const char *prefix, const char *rel, const char *const allowed[
 
 /*
  * The long options the installed launcher's --help documents, written into
- * @names as "--a\n--b\n...". Return: false when the launcher has not landed.
+ * @names as "--a\n--b\n...".
  */
-bool launcher_options(const char *prefix, char *names, size_t size);
+void launcher_options(const char *prefix, char *names, size_t size);
 
 /* Every "--name" line of @names is a whole word of @text. */
 void assert_options_in(const char *names, const char *text, const char *where);
