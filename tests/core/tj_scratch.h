@@ -12,7 +12,8 @@
  * uses the defaults creates nothing in the real /tmp.
  *
  * The base is $TJ_SCRATCH_BASE (set by tests/core/CMakeLists.txt to a
- * directory of the build tree), else the current directory. Teardown
+ * directory of the build tree), else the current directory; as root, /tmp
+ * when uid 65534 could not reach that base. Teardown
  * removes with tf_rmtree() only the directory setup made, recognised by
  * its device and inode.
  */
@@ -43,6 +44,22 @@ static const char *tj_base __attribute__((unused)) = tj_scratch;
 static dev_t tj_scratch_dev __attribute__((unused));
 static ino_t tj_scratch_ino __attribute__((unused));
 
+/* Can every user search each directory on the way to @path? */
+static inline bool tj_searchable_by_all(const char *path)
+{
+	char prefix[PATH_MAX];
+	struct stat st;
+
+	for (size_t len = 1; len <= strlen(path); len++) {
+		if (path[len] != '/' && path[len] != '\0')
+			continue;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)len, path);
+		if (stat(prefix, &st) < 0 || !(st.st_mode & S_IXOTH))
+			return false;
+	}
+	return true;
+}
+
 static inline void tj_scratch_setup(void)
 {
 	const char *base = getenv("TJ_SCRATCH_BASE");
@@ -53,6 +70,13 @@ static inline void tj_scratch_setup(void)
 			abort();
 		base = cwd;
 	}
+	/*
+	 * Tests that drop to uid 65534 must reach the scratch. A checkout
+	 * inside a private directory (mode 0700, as mktemp -d makes) hides
+	 * the build tree from that user: root then uses /tmp instead.
+	 */
+	if (geteuid() == 0 && !tj_searchable_by_all(base))
+		base = "/tmp";
 	mkdir(base, 0755); /* the base may not exist yet; EEXIST is fine */
 	if (snprintf(tj_scratch, sizeof(tj_scratch), "%s/scratch-XXXXXX", base) >=
 	    (int)sizeof(tj_scratch))
