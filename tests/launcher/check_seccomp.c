@@ -152,6 +152,22 @@ START_TEST(log_mode_lets_denied_calls_through)
 }
 END_TEST
 
+/*
+ * Kernels built without IA32 emulation (or booted with ia32_emulation=0)
+ * kill every `int 0x80` with SIGSEGV, filter or not: there the i386 entry
+ * is closed already and only x32 is left to check.
+ */
+static bool i386_entry_works(void)
+{
+	const char *i386[] = {"i386-getpid", NULL};
+	int status = sbx_probe(NULL, i386);
+	if (status != 0)
+		fprintf(stderr, "note: the i386 entry point fails here without a filter (%s); "
+				"checking x32 only\n",
+			sbx_name(status));
+	return status == 0;
+}
+
 START_TEST(foreign_architectures_are_killed)
 {
 	char *err = NULL;
@@ -159,10 +175,10 @@ START_TEST(foreign_architectures_are_killed)
 	ck_assert_msg(box.filter, "%s", err);
 	free(err);
 	const char *i386[] = {"i386-getpid", NULL}, *x32[] = {"x32-getpid", NULL};
-	ck_assert_int_eq(sbx_probe(NULL, i386), 0);
 	ck_assert_int_lt(sbx_probe(NULL, x32), 128);
-	ck_assert_str_eq(sbx_name(sbx_probe(&box, i386)), sbx_name(128 + SIGSYS));
 	ck_assert_str_eq(sbx_name(sbx_probe(&box, x32)), sbx_name(128 + SIGSYS));
+	if (i386_entry_works())
+		ck_assert_str_eq(sbx_name(sbx_probe(&box, i386)), sbx_name(128 + SIGSYS));
 	seccomp_release(box.filter);
 }
 END_TEST
@@ -174,7 +190,8 @@ START_TEST(foreign_architectures_are_logged_in_log_mode)
 	ck_assert_msg(box.filter, "%s", err);
 	free(err);
 	const char *i386[] = {"i386-getpid", NULL}, *x32[] = {"x32-getpid", NULL};
-	ck_assert_str_eq(sbx_name(sbx_probe(&box, i386)), "ok");
+	if (i386_entry_works())
+		ck_assert_str_eq(sbx_name(sbx_probe(&box, i386)), "ok");
 	ck_assert_str_eq(sbx_name(sbx_probe(&box, x32)), sbx_name(sbx_probe(NULL, x32)));
 	seccomp_release(box.filter);
 }
