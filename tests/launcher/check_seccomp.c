@@ -162,8 +162,9 @@ static bool i386_entry_works(void)
 	const char *i386[] = {"i386-getpid", NULL};
 	int status = sbx_probe(NULL, i386);
 	if (status != 0)
-		fprintf(stderr, "note: the i386 entry point fails here without a filter (%s); "
-				"checking x32 only\n",
+		fprintf(stderr,
+			"note: the i386 entry point fails here without a filter (%s); "
+			"checking x32 only\n",
 			sbx_name(status));
 	return status == 0;
 }
