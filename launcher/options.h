@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tmpjail's command line: getopt_long into the arg_* variables below.
+ * Kept apart from main.c so the parser can be fuzzed on its own
+ * (tests/fuzz/fuzz_options.c).
+ */
+#ifndef TMPJAIL_LAUNCHER_OPTIONS_H
+#define TMPJAIL_LAUNCHER_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "env.h"
+
+#define EXIT_TMPJAIL 125
+
+extern bool arg_keep, arg_memory, arg_seccomp_log, arg_seal, arg_gc, arg_verbose;
+extern const char *arg_base, *arg_audit;
+extern char *arg_seccomp; /* every --seccomp, joined with ',' */
+extern struct prefixes arg_prefixes;
+
+/*
+ * options_parse() - parse tmpjail's options into the arg_* variables.
+ * @argc, @argv: main()'s. Options end at the first non-option (the command).
+ *
+ * --help and --version are answered on stdout here. Every error is one line
+ * on stderr. Can be called again after options_reset().
+ * Return: the index of COMMAND in @argv (or of argc with --gc), 0 when
+ * --help or --version was handled, -1 on error.
+ */
+int options_parse(int argc, char **argv);
+
+/* options_reset() - free what options_parse() allocated; zero every arg_*. */
+void options_reset(void);
+
+#endif
