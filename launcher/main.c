@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "options.h"
 #include "root.h"
 #include "sandbox.h"
+#include "setup.h"
 #include "supervise.h"
 
 /* The base: --base, else /dev/shm for --memory, else the outer run's /tmp, else /tmp. */
@@ -45,11 +47,22 @@ static int run_gc(void)
 	return err ? EXIT_TMPJAIL : 0;
 }
 
-/* Everything after the root exists; the caller removes it. @started: the command was forked. */
-static int run_in_root(const struct root *root, char **command, const char *shim, int signal_fd,
-		       const sigset_t *child_mask, bool *started)
+/* Set-up ended by a termination signal: exit as a run it ended would. */
+static int interrupted(const struct setup_signals *signals)
 {
-	struct supervise_child child = {.argv = command, .seal_fd = -1};
+	if (arg_verbose)
+		fprintf(stderr, "tmpjail: %s during set-up; the command was not started\n",
+			strsignal(signals->caught));
+	return 128 + signals->caught;
+}
+
+/* Everything after the root exists; the caller removes it. @started: the command was forked. */
+static int run_in_root(const struct root *root, struct supervise_child *child, const char *shim,
+		       struct setup_signals *signals, const sigset_t *child_mask, bool *started)
+{
+	/* Making the root cannot be interrupted half-way; a signal meanwhile ends here. */
+	if (setup_interrupted(signals))
+		return interrupted(signals);
 	int err = env_export(root->path, &arg_prefixes, shim, arg_audit);
 	if (err) {
 		fprintf(stderr, "tmpjail: cannot set the environment: %s\n", strerror(-err));
@@ -58,41 +71,61 @@ static int run_in_root(const struct root *root, char **command, const char *shim
 	if (arg_verbose)
 		fprintf(stderr, "tmpjail: TMPJAIL_ROOT=%s LD_PRELOAD=%s TMPJAIL_REDIRECT=%s\n",
 			root->path, getenv("LD_PRELOAD"), getenv("TMPJAIL_REDIRECT"));
-	if (arg_seccomp && !(child.seccomp = seccomp_build(arg_seccomp, arg_seccomp_log)))
-		return EXIT_TMPJAIL;
 	if (arg_seal) {
-		child.seal_fd = seal_build((const char *const *)arg_prefixes.list,
-					   arg_prefixes.count, root->path);
-		if (child.seal_fd < 0) {
-			seccomp_release(child.seccomp);
-			return EXIT_TMPJAIL;
-		}
+		child->seal_fd =
+		    seal_build((const char *const *)arg_prefixes.list, arg_prefixes.count,
+			       root->path, getenv("TMPJAIL_AUDIT"), signals);
+		if (child->seal_fd < 0)
+			return signals->caught ? interrupted(signals) : EXIT_TMPJAIL;
 	}
 	/* A Ctrl-C during set-up ends the run before the command starts. */
-	int sig = supervise_setup_signal(signal_fd);
-	*started = !sig;
-	int status = sig ? 128 + sig : supervise_run(&child, signal_fd, child_mask, arg_verbose);
-	if (child.seal_fd >= 0)
-		close(child.seal_fd);
-	if (child.seccomp)
-		seccomp_release(child.seccomp);
+	int status;
+	if (setup_interrupted(signals)) {
+		status = interrupted(signals);
+	} else {
+		*started = true;
+		status = supervise_run(child, signals->fd, child_mask, arg_verbose);
+	}
+	if (child->seal_fd >= 0)
+		close(child->seal_fd);
+	child->seal_fd = -1;
 	return status;
 }
 
-static int run(char **command, int signal_fd, const sigset_t *child_mask)
+/*
+ * What can be checked before the root exists: the seccomp filter (policy
+ * files may be FIFOs, devices, anything: read under watch of the signals)
+ * and the audit file. Return: 0 to go on, or the exit status.
+ */
+static int prepare(struct supervise_child *child, struct setup_signals *signals)
+{
+	if (arg_seccomp && !(child->seccomp = seccomp_build(arg_seccomp, arg_seccomp_log, signals)))
+		return signals->caught ? interrupted(signals) : EXIT_TMPJAIL;
+	if (options_check_audit() < 0)
+		return EXIT_TMPJAIL;
+	return setup_interrupted(signals) ? interrupted(signals) : 0;
+}
+
+static char *find_shim(void)
 {
 	char *shim = env_find_shim();
 	if (!shim) {
 		fprintf(stderr, "tmpjail: the shim is missing (looked for %s beside %s)\n",
 			TMPJAIL_SHIM_RELPATH, "the tmpjail executable");
-		return EXIT_TMPJAIL;
+		return NULL;
 	}
 	/* LD_PRELOAD splits on both: such a path would load something else. */
 	if (strpbrk(shim, " \t\n:")) {
 		fprintf(stderr, "tmpjail: the shim's path has a blank or ':': %s\n", shim);
 		free(shim);
-		return EXIT_TMPJAIL;
+		return NULL;
 	}
+	return shim;
+}
+
+static int run_with_root(struct supervise_child *child, const char *shim,
+			 struct setup_signals *signals, const sigset_t *child_mask)
+{
 	char *base_path = NULL;
 	int base_fd = root_base_open(base_dir(), arg_memory, &base_path);
 	struct root root;
@@ -107,7 +140,6 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 			close(base_fd);
 		}
 		free(base_path);
-		free(shim);
 		return EXIT_TMPJAIL;
 	}
 	free(base_path);
@@ -115,8 +147,7 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 		fprintf(stderr, "tmpjail: private root %s\n", root.path);
 
 	bool started = false;
-	int status = run_in_root(&root, command, shim, signal_fd, child_mask, &started);
-	free(shim);
+	int status = run_in_root(&root, child, shim, signals, child_mask, &started);
 	/* A root the command never saw is removed even with --keep. */
 	if (arg_keep && started) {
 		fprintf(stderr, "tmpjail: kept the private root %s\n", root.path);
@@ -136,6 +167,21 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 	return status;
 }
 
+static int run(char **command, struct setup_signals *signals, const sigset_t *child_mask)
+{
+	char *shim = find_shim();
+	if (!shim)
+		return EXIT_TMPJAIL;
+	struct supervise_child child = {.argv = command, .seal_fd = -1};
+	int status = prepare(&child, signals);
+	if (!status)
+		status = run_with_root(&child, shim, signals, child_mask);
+	if (child.seccomp)
+		seccomp_release(child.seccomp);
+	free(shim);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t child_mask;
@@ -144,11 +190,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tmpjail: cannot take signals: %s\n", strerror(-signal_fd));
 		return EXIT_TMPJAIL;
 	}
+	struct setup_signals signals = {.fd = signal_fd};
 	int command_at = options_parse(argc, argv);
 	int status = command_at < 0    ? EXIT_TMPJAIL
 		     : command_at == 0 ? 0
 		     : arg_gc	       ? run_gc()
-				       : run(argv + command_at, signal_fd, &child_mask);
+				       : run(argv + command_at, &signals, &child_mask);
 	options_reset();
 	close(signal_fd);
 	return status;

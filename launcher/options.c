@@ -6,10 +6,14 @@
 #include "options.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef TMPJAIL_VERSION
 #define TMPJAIL_VERSION "0.1.0"
@@ -165,6 +169,47 @@ int options_parse(int argc, char **argv)
 		return -1;
 	}
 	return optind;
+}
+
+/* --audit FILE made absolute as env_export() exports it: the shim gets this name. */
+static char *audit_absolute(const char *audit)
+{
+	char cwd[PATH_MAX], *path;
+	if (audit[0] == '/')
+		return strdup(audit);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	return asprintf(&path, "%s/%s", cwd, audit) < 0 ? NULL : path;
+}
+
+int options_check_audit(void)
+{
+	if (!arg_audit)
+		return 0;
+	/* The shim takes an empty TMPJAIL_AUDIT for "no audit". */
+	if (arg_audit[0] == '\0') {
+		fputs("tmpjail: --audit: the file name is empty\n", stderr);
+		return -1;
+	}
+	char *path = audit_absolute(arg_audit);
+	int err = !path ? -errno : strlen(path) >= PATH_MAX ? -ENAMETOOLONG : 0;
+	if (!err) {
+		/* The shim's own open (shim/audit.c), and O_NONBLOCK so that a
+		 * FIFO without a reader fails (ENXIO) instead of hanging us. */
+		int fd = open(
+		    path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+		struct stat st;
+		err = fd < 0 ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+		/* The shim's writes wait for a reader to come: that is a FIFO's use. */
+		if (err == -ENXIO && stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+			err = 0;
+	}
+	if (err)
+		fprintf(stderr, "tmpjail: --audit %s: %s\n", arg_audit, strerror(-err));
+	free(path);
+	return err ? -1 : 0;
 }
 
 void options_reset(void)

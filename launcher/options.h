@@ -29,6 +29,15 @@ extern struct prefixes arg_prefixes;
  */
 int options_parse(int argc, char **argv);
 
+/*
+ * options_check_audit() - can the shim append to the --audit file? It is
+ * opened (and created if missing) the way the shim opens it, at the
+ * absolute name the command will be given. An empty name, a directory, a
+ * missing directory, no permission: one line on stderr.
+ * Return: 0 (also without --audit), -1 after printing.
+ */
+int options_check_audit(void);
+
 /* options_reset() - free what options_parse() allocated; zero every arg_*. */
 void options_reset(void);
 

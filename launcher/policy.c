@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "policy.h"
 
@@ -73,9 +74,31 @@ static const struct constant constants[] = {
 #undef C
 /* clang-format on */
 
+/* Mistakes printed since policy_init(): a binary file has one on every line. */
+static unsigned int errors_seen;
+
+static bool print_another_error(void)
+{
+	return ++errors_seen <= POLICY_MAX_ERROR_LINES;
+}
+
+void policy_print_message(const char *fmt, ...)
+{
+	va_list ap;
+	if (!print_another_error())
+		return;
+	fputs("tmpjail: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void policy_print_error(const struct policy_origin *origin, const char *fmt, ...)
 {
 	va_list ap;
+	if (!print_another_error())
+		return;
 	if (origin->file)
 		fprintf(stderr, "tmpjail: %s:%u: ", origin->file, origin->line);
 	else
@@ -89,6 +112,15 @@ void policy_print_error(const struct policy_origin *origin, const char *fmt, ...
 void policy_init(struct policy *policy)
 {
 	*policy = (struct policy){.default_action = SCMP_ACT_ALLOW};
+	errors_seen = 0;
+}
+
+void policy_print_hidden_errors(void)
+{
+	if (errors_seen > POLICY_MAX_ERROR_LINES)
+		fprintf(stderr, "tmpjail: --seccomp: ... and %u more errors\n",
+			errors_seen - POLICY_MAX_ERROR_LINES);
+	errors_seen = 0;
 }
 
 void policy_free(struct policy *policy)
@@ -151,6 +183,12 @@ int policy_add_rule(struct policy *policy, const struct policy_rule *rule)
 					   syscall_name(rule->syscall), other);
 			return -EEXIST;
 		}
+	}
+	if (policy->count == POLICY_MAX_RULES) {
+		policy_print_error(&rule->origin,
+				   "more than %d rules (no seccomp filter can hold them)",
+				   POLICY_MAX_RULES);
+		return -E2BIG;
 	}
 	if (policy->count == policy->capacity) {
 		size_t capacity = policy->capacity ? 2 * policy->capacity : 64;
@@ -474,21 +512,30 @@ static const char *remember_file(struct policy *policy, const char *path)
 	return copy;
 }
 
-static int parse_stream(struct policy *policy, FILE *stream, struct file_state *state)
+/* How many lines are parsed between two looks at the signals. */
+#define LINES_PER_SIGNAL_CHECK 1024
+
+/*
+ * Parse the file's @text of @len bytes (NUL-terminated), line by line.
+ * Return: 0, the first mistake's -errno, or -EINTR when a termination
+ * signal arrived.
+ */
+static int parse_text(struct policy *policy, char *text, size_t len, struct file_state *state,
+		      struct setup_signals *signals)
 {
-	char *line = NULL;
-	size_t size = 0;
-	ssize_t len;
 	int result = 0;
-	while ((len = getline(&line, &size, stream)) >= 0) {
-		state->where.line++;
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
+	for (size_t at = 0; at < len;) {
+		char *line = text + at, *newline = memchr(line, '\n', len - at);
+		size_t line_len = newline ? (size_t)(newline - line) : len - at;
+		at += line_len + 1;
+		line[line_len] = '\0';
+		if (++state->where.line % LINES_PER_SIGNAL_CHECK == 0 && setup_interrupted(signals))
+			return -EINTR;
 		int r;
-		if (memchr(line, '\0', (size_t)len)) {
+		if (memchr(line, '\0', line_len)) {
 			policy_print_error(&state->where, "NUL byte in the line");
 			r = -EINVAL;
-		} else if (len > POLICY_MAX_LINE) {
+		} else if (line_len > POLICY_MAX_LINE) {
 			policy_print_error(&state->where, "line longer than %d characters",
 					   POLICY_MAX_LINE);
 			r = -EINVAL;
@@ -497,33 +544,36 @@ static int parse_stream(struct policy *policy, FILE *stream, struct file_state *
 		}
 		if (r < 0 && result == 0)
 			result = r;
-		if (r == -ENOMEM)
+		/* Going on could only repeat the same error. */
+		if (r == -ENOMEM || r == -E2BIG)
 			break;
-	}
-	int read_error = ferror(stream) ? errno : 0;
-	free(line);
-	if (read_error) {
-		fprintf(stderr, "tmpjail: %s: cannot read the policy file: %s\n", state->where.file,
-			strerror(read_error));
-		return -read_error;
 	}
 	return result;
 }
 
-int policy_load_file(struct policy *policy, const char *path)
+int policy_load_file(struct policy *policy, const char *path, struct setup_signals *signals)
 {
 	const char *name = remember_file(policy, path);
 	if (!name)
 		return -ENOMEM;
-	FILE *stream = fopen(path, "re");
-	if (!stream) {
-		int e = errno;
-		fprintf(stderr, "tmpjail: %s: cannot open the policy file: %s\n", path,
-			strerror(e));
-		return -e;
+	int fd = setup_open_file(path);
+	if (fd < 0) {
+		policy_print_message("%s: cannot open the policy file: %s", path, strerror(-fd));
+		return fd;
 	}
+	char *text = NULL;
+	size_t len = 0;
+	int r = setup_read_fd(fd, POLICY_MAX_FILE_SIZE, signals, &text, &len);
+	close(fd);
+	if (r == -EFBIG)
+		policy_print_message("%s: the policy file is larger than %s", path,
+				     POLICY_MAX_FILE_SIZE_TEXT);
+	else if (r < 0 && r != -EINTR)
+		policy_print_message("%s: cannot read the policy file: %s", path, strerror(-r));
+	if (r < 0)
+		return r;
 	struct file_state state = {.where = {.file = name}};
-	int r = parse_stream(policy, stream, &state);
-	fclose(stream);
+	r = parse_text(policy, text, len, &state, signals);
+	free(text);
 	return r;
 }

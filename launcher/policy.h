@@ -14,8 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "setup.h"
+
 /* libseccomp takes at most one comparison per argument, and there are six. */
 #define POLICY_MAX_ARGS 6
+/* Far above any real policy; what is bigger is a mistake (/dev/zero, a binary). */
+#define POLICY_MAX_FILE_SIZE (1024 * 1024)
+#define POLICY_MAX_FILE_SIZE_TEXT "1 MiB"
+/* A filter is at most 4096 BPF instructions (BPF_MAXINSNS), a rule at least one. */
+#define POLICY_MAX_RULES 4096
+/* Mistakes printed; the rest are counted by policy_print_hidden_errors(). */
+#define POLICY_MAX_ERROR_LINES 20
 
 /* Where a rule or default came from, for error messages. */
 struct policy_origin {
@@ -43,7 +52,10 @@ struct policy {
 	size_t file_count;
 };
 
-/* policy_init() - an empty policy: no rules, default allow. */
+/*
+ * policy_init() - an empty policy: no rules, default allow. Also starts the
+ * count of printed mistakes afresh.
+ */
 void policy_init(struct policy *policy);
 
 /* policy_free() - release everything @policy holds. */
@@ -55,7 +67,8 @@ void policy_free(struct policy *policy);
  * with another action conflicts when both test the same conditions or
  * either is unconditional (libseccomp would silently keep one of them).
  * Conflicts are printed as "tmpjail: FILE:LINE: ...".
- * Return: 0, -EEXIST (conflict) or -ENOMEM.
+ * Return: 0, -EEXIST (conflict), -E2BIG (the policy already holds
+ * POLICY_MAX_RULES rules, printed) or -ENOMEM.
  */
 int policy_add_rule(struct policy *policy, const struct policy_rule *rule);
 
@@ -66,12 +79,17 @@ int policy_add_rule(struct policy *policy, const struct policy_rule *rule);
 int policy_set_default(struct policy *policy, uint32_t action, const struct policy_origin *origin);
 
 /*
- * policy_load_file() - parse the policy file @path into @policy. Every
- * mistake is printed as "tmpjail: FILE:LINE: message" ("tmpjail: FILE:
- * message" when the file cannot be read). Return: 0 or -errno (-EINVAL for
- * a mistake in the file).
+ * policy_load_file() - parse the policy file @path into @policy. The file
+ * is read whole first (setup_read_fd(): never a wait that a termination
+ * signal cannot end), at most POLICY_MAX_FILE_SIZE bytes. Every mistake is
+ * printed as "tmpjail: FILE:LINE: message" ("tmpjail: FILE: message" when
+ * the file cannot be opened or read, or is too big).
+ * @signals: watched while reading and parsing; may be NULL.
+ * Return: 0, -EINTR (interrupted: @signals->caught, nothing printed), or
+ * -errno (-EINVAL for a mistake in the file, -EFBIG for its size, -E2BIG for
+ * too many rules).
  */
-int policy_load_file(struct policy *policy, const char *path);
+int policy_load_file(struct policy *policy, const char *path, struct setup_signals *signals);
 
 /* policy_is_preset() - whether @name is a preset ("harden", "no-network"). */
 bool policy_is_preset(const char *name);
@@ -85,9 +103,19 @@ int policy_add_preset(struct policy *policy, const char *name, const struct poli
 
 /*
  * policy_print_error() - print "tmpjail: WHERE: message" for @origin: WHERE
- * is FILE:LINE, or "--seccomp PRESET" for the command line.
+ * is FILE:LINE, or "--seccomp PRESET" for the command line. Only the first
+ * POLICY_MAX_ERROR_LINES mistakes since policy_init() are printed.
  */
 void policy_print_error(const struct policy_origin *origin, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* policy_print_message() - print "tmpjail: message", counted as a mistake. */
+void policy_print_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * policy_print_hidden_errors() - print "tmpjail: --seccomp: ... and N more
+ * errors" when mistakes went unprinted, and start the count afresh.
+ */
+void policy_print_hidden_errors(void);
 
 #endif

@@ -13,16 +13,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "setup.h"
+
 /*
  * seccomp_build() - build the filter for --seccomp SPEC.
  * @spec: comma-separated preset names ("harden", "no-network") and policy
  *        file paths, as given on the command line.
  * @log_denials: --seccomp-log: every deny becomes SCMP_ACT_LOG.
+ * @signals: a termination signal arriving on it stops the build at once
+ *           (policy files that never end, huge policies); may be NULL.
  *
- * Errors are printed to stderr as "tmpjail: FILE:LINE: what is wrong".
- * Return: a filter to pass to seccomp_install(), or NULL after printing.
+ * Errors are printed to stderr as "tmpjail: FILE:LINE: what is wrong", the
+ * first POLICY_MAX_ERROR_LINES of them and then how many more there were.
+ * Return: a filter to pass to seccomp_install(), or NULL after printing,
+ * or NULL with @signals->caught set (nothing printed) when interrupted.
  */
-scmp_filter_ctx seccomp_build(const char *spec, bool log_denials);
+scmp_filter_ctx seccomp_build(const char *spec, bool log_denials, struct setup_signals *signals);
 
 /*
  * seccomp_install() - load @ctx into the calling process (the child, after
@@ -37,11 +43,17 @@ int seccomp_install(scmp_filter_ctx ctx);
  * @prefixes: the redirected prefixes ("/tmp", "/var/tmp", ...).
  * @count: how many.
  * @root: the run's private root, already created.
+ * @audit: the absolute audit file (TMPJAIL_AUDIT), or NULL: a warning is
+ *         printed when the seal keeps the shim from writing it.
+ * @signals: a termination signal arriving on it stops the build at once;
+ *           may be NULL.
  *
  * Errors (among them "this kernel has no Landlock") are printed to stderr.
- * Return: a ruleset fd to pass to seal_install(), or -1 after printing.
+ * Return: a ruleset fd to pass to seal_install(), or -1 after printing, or
+ * -1 with @signals->caught set (nothing printed) when interrupted.
  */
-int seal_build(const char *const *prefixes, size_t count, const char *root);
+int seal_build(const char *const *prefixes, size_t count, const char *root, const char *audit,
+	       struct setup_signals *signals);
 
 /*
  * seal_install() - restrict the calling process (the child, after

@@ -78,19 +78,25 @@ struct seal {
 	uint64_t rights;
 	char **prefixes; /* resolved, without "." "..", symlinks or "//" */
 	size_t count;
+	struct setup_signals *signals; /* a termination signal stops the walk */
 };
 
-/* Whether @path is one of the prefixes or beneath one. */
-static bool is_sealed(const struct seal *seal, const char *path)
+/* The prefix @path is, or is beneath, or NULL. */
+static const char *sealed_by(const struct seal *seal, const char *path)
 {
 	for (size_t i = 0; i < seal->count; i++) {
 		const char *p = seal->prefixes[i];
 		size_t n = strlen(p);
 		if (strcmp(p, "/") == 0 ||
 		    (strncmp(path, p, n) == 0 && (path[n] == '\0' || path[n] == '/')))
-			return true;
+			return p;
 	}
-	return false;
+	return NULL;
+}
+
+static bool is_sealed(const struct seal *seal, const char *path)
+{
+	return sealed_by(seal, path) != NULL;
 }
 
 /* Whether @path is a directory above a prefix. */
@@ -263,6 +269,10 @@ static int grant_siblings(const struct seal *seal, const char *path)
 	struct dirent *entry;
 	while (r == 0 && (errno = 0, entry = readdir(dir))) {
 		const char *name = entry->d_name;
+		if (setup_interrupted(seal->signals)) {
+			r = -EINTR;
+			break;
+		}
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			continue;
 		char *child;
@@ -361,14 +371,35 @@ static int create_ruleset(uint64_t *rights)
 	return fd;
 }
 
-int seal_build(const char *const *prefixes, size_t count, const char *root)
+/*
+ * The shim appends to the audit file from inside the command, so under the
+ * seal it must not lie beneath a sealed prefix (the private root, the only
+ * writable place there, does not exist before the run). Say so once: the
+ * run goes on, without its audit.
+ */
+static void warn_sealed_audit(const struct seal *seal, const char *audit)
+{
+	char *real = audit ? resolve_prefix(audit) : NULL;
+	const char *prefix = real ? sealed_by(seal, real) : NULL;
+	if (prefix)
+		fprintf(stderr,
+			"tmpjail: warning: --audit %s is under %s, which --seal keeps the "
+			"command from writing: no audit will be written\n",
+			audit, prefix);
+	free(real);
+}
+
+int seal_build(const char *const *prefixes, size_t count, const char *root, const char *audit,
+	       struct setup_signals *signals)
 {
 	uint64_t rights = 0;
 	int ruleset_fd = create_ruleset(&rights);
 	if (ruleset_fd < 0)
 		return -1;
-	struct seal seal = {.ruleset_fd = ruleset_fd, .rights = rights};
+	struct seal seal = {.ruleset_fd = ruleset_fd, .rights = rights, .signals = signals};
 	int r = resolve_all(&seal, prefixes, count);
+	if (r == 0)
+		warn_sealed_audit(&seal, audit);
 	if (r == 0)
 		r = grant_all(&seal);
 	if (r == 0) {

@@ -188,7 +188,11 @@ static uint32_t effective_action(uint32_t action, bool log_denials)
 	return log_denials && action != SCMP_ACT_ALLOW ? SCMP_ACT_LOG : action;
 }
 
-static scmp_filter_ctx filter_from_policy(const struct policy *policy, bool log_denials)
+/* How many rules go to libseccomp between two looks at the signals. */
+#define RULES_PER_SIGNAL_CHECK 256
+
+static scmp_filter_ctx filter_from_policy(const struct policy *policy, bool log_denials,
+					  struct setup_signals *signals)
 {
 	uint32_t fallback = effective_action(policy->default_action, log_denials);
 	scmp_filter_ctx ctx = seccomp_init(fallback);
@@ -203,6 +207,10 @@ static scmp_filter_ctx filter_from_policy(const struct policy *policy, bool log_
 	for (size_t i = 0; r == 0 && i < policy->count; i++) {
 		const struct policy_rule *rule = &policy->rules[i];
 		uint32_t action = effective_action(rule->action, log_denials);
+		if (i % RULES_PER_SIGNAL_CHECK == 0 && setup_interrupted(signals)) {
+			seccomp_release(ctx);
+			return NULL;
+		}
 		/* libseccomp refuses rules that repeat the default. */
 		if (action == fallback)
 			continue;
@@ -226,7 +234,7 @@ static scmp_filter_ctx filter_from_policy(const struct policy *policy, bool log_
 }
 
 /* Each comma-separated item: a preset when the name is one, else a file. */
-static int load_spec(struct policy *policy, const char *spec)
+static int load_spec(struct policy *policy, const char *spec, struct setup_signals *signals)
 {
 	char *copy = strdup(spec);
 	if (!copy)
@@ -236,32 +244,37 @@ static int load_spec(struct policy *policy, const char *spec)
 	while ((item = strsep(&rest, ","))) {
 		int r;
 		if (*item == '\0') {
-			fprintf(stderr, "tmpjail: --seccomp: empty policy name in '%s'\n", spec);
+			policy_print_message("--seccomp: empty policy name in '%s'", spec);
 			r = -EINVAL;
 		} else if (policy_is_preset(item)) {
 			r = policy_add_preset(policy, item, &(struct policy_origin){0});
 		} else {
-			r = policy_load_file(policy, item);
+			r = policy_load_file(policy, item, signals);
 		}
+		if (r == 0 && setup_interrupted(signals))
+			r = -EINTR;
 		if (r < 0 && result == 0)
 			result = r;
-		if (r == -ENOMEM)
+		if (r == -ENOMEM || r == -E2BIG || r == -EINTR)
 			break;
 	}
 	free(copy);
 	return result;
 }
 
-scmp_filter_ctx seccomp_build(const char *spec, bool log_denials)
+scmp_filter_ctx seccomp_build(const char *spec, bool log_denials, struct setup_signals *signals)
 {
 	struct policy policy;
 	policy_init(&policy);
-	int r = load_spec(&policy, spec);
+	int r = load_spec(&policy, spec, signals);
 	scmp_filter_ctx ctx = NULL;
 	if (r == -ENOMEM)
-		fprintf(stderr, "tmpjail: --seccomp: %s\n", strerror(ENOMEM));
+		policy_print_message("--seccomp: %s", strerror(ENOMEM));
 	else if (r == 0)
-		ctx = filter_from_policy(&policy, log_denials);
+		ctx = filter_from_policy(&policy, log_denials, signals);
+	/* Interrupted: the signal says why, no error count is due. */
+	if (!setup_interrupted(signals))
+		policy_print_hidden_errors();
 	policy_free(&policy);
 	return ctx;
 }

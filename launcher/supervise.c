@@ -32,15 +32,21 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "setup.h"
 
 /* Signals forwarded to the command; the first four also end the tree. */
 static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,   SIGQUIT,
 				SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 
-static bool is_termination(int sig)
-{
-	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT;
-}
+/*
+ * Signals the launcher's own output may raise: a closed pipe on stderr
+ * (`tmpjail -v -- cmd 2>&1 | head -1`) or a file beyond RLIMIT_FSIZE. The
+ * launcher ignores them, so that a failed message is only a failed message
+ * and never ends the supervision and removal of the root; the command gets
+ * back the dispositions the launcher inherited.
+ */
+static const int output_signals[] = {SIGPIPE, SIGXFSZ};
+static struct sigaction inherited_actions[2];
 
 /* A growable set of pids. */
 struct pids {
@@ -178,7 +184,7 @@ static void forward(const struct tree *tree, int sig, bool from_terminal)
 		/* Ctrl-C reached the command already if it shares our group. */
 		if (!(from_terminal && getpgid(tree->command) == tree->own_group))
 			kill(tree->command, sig);
-	} else if (is_termination(sig)) {
+	} else if (setup_ends_run(sig)) {
 		signal_rest(tree, sig, from_terminal);
 	}
 }
@@ -234,6 +240,9 @@ static void wait_tree(struct tree *tree, int signal_fd)
 
 static _Noreturn void exec_command(const struct supervise_child *child, const sigset_t *mask)
 {
+	/* The command starts as it would without us: a write to a closed pipe kills it. */
+	for (size_t i = 0; i < sizeof(output_signals) / sizeof(output_signals[0]); i++)
+		sigaction(output_signals[i], &inherited_actions[i], NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (child->seccomp || child->seal_fd >= 0) {
 		int err = 0;
@@ -265,22 +274,14 @@ int supervise_signals_open(sigset_t *old_mask)
 		sigaddset(&mask, forwarded[i]);
 	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
 		return -errno;
+	struct sigaction ignore = {.sa_handler = SIG_IGN};
+	for (size_t i = 0; i < sizeof(output_signals) / sizeof(output_signals[0]); i++)
+		if (sigaction(output_signals[i], &ignore, &inherited_actions[i]) < 0)
+			return -errno;
 	if (sigprocmask(SIG_BLOCK, &mask, old_mask) < 0)
 		return -errno;
 	int fd = signalfd(-1, &mask, SFD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-int supervise_setup_signal(int signal_fd)
-{
-	int found = 0;
-	struct pollfd ready = {.fd = signal_fd, .events = POLLIN};
-	struct signalfd_siginfo info;
-	/* Drain what is pending; a SIGCHLD here is of a pre-existing child. */
-	while (poll(&ready, 1, 0) == 1 && read(signal_fd, &info, sizeof(info)) == sizeof(info))
-		if (is_termination((int)info.ssi_signo))
-			found = (int)info.ssi_signo;
-	return found;
 }
 
 /* The status the launcher exits with, as env(1) and timeout(1) do. */

@@ -22,19 +22,15 @@ struct supervise_child {
  * supervise_signals_open() - block SIGCHLD and every signal the launcher
  * forwards, and return a signalfd reading them. Call it first thing, so a
  * Ctrl-C during set-up is seen rather than killing the launcher with its
- * root still on disk. SIGCHLD's disposition is reset to the default, since
- * an inherited SIG_IGN would make the kernel reap the tree behind our back.
+ * root still on disk (setup.h). SIGCHLD's disposition is reset to the
+ * default, since an inherited SIG_IGN would make the kernel reap the tree
+ * behind our back. SIGPIPE and SIGXFSZ are ignored: the launcher's own
+ * output failing must not end it; the command gets back what the launcher
+ * inherited, with @old_mask.
  * @old_mask: receives the mask to restore in the command.
  * Return: the signalfd (O_CLOEXEC) or -errno.
  */
 int supervise_signals_open(sigset_t *old_mask);
-
-/*
- * supervise_setup_signal() - has a termination signal (SIGINT, SIGTERM,
- * SIGHUP, SIGQUIT) arrived during set-up? Consumes the pending signals.
- * Return: its number, or 0.
- */
-int supervise_setup_signal(int signal_fd);
 
 /*
  * supervise_run() - run the command and wait for its whole tree.

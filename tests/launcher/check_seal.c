@@ -54,7 +54,7 @@ static void teardown(void)
 static int build_seal(const char *prefix, const char *root)
 {
 	const char *prefixes[] = {prefix};
-	int fd = seal_build(prefixes, 1, root);
+	int fd = seal_build(prefixes, 1, root, NULL, NULL);
 	ck_assert_msg(fd >= 0, "seal_build(%s, %s) failed", prefix, root);
 	return fd;
 }
@@ -180,7 +180,8 @@ END_TEST
 START_TEST(the_real_tmp_is_sealed)
 {
 	const char *prefixes[] = {"/tmp", "/var/tmp"};
-	struct sbx_sandbox box = {.seal_fd = seal_build(prefixes, 2, path_of("prefix/root"))};
+	struct sbx_sandbox box = {.seal_fd =
+				      seal_build(prefixes, 2, path_of("prefix/root"), NULL, NULL)};
 	ck_assert_int_ge(box.seal_fd, 0);
 	char residue[64];
 	snprintf(residue, sizeof(residue), "/tmp/tj-seal-check-%d", (int)getpid());
@@ -210,7 +211,7 @@ START_TEST(no_landlock_is_a_clear_error)
 		int capture = memfd_create("stderr", MFD_CLOEXEC);
 		dup2(capture, 2);
 		const char *prefixes[] = {"/tmp"};
-		int fd = seal_build(prefixes, 1, "/");
+		int fd = seal_build(prefixes, 1, "/", NULL, NULL);
 		char *text = sbx_slurp(capture);
 		static const char want[] = "tmpjail: --seal needs Landlock, which this kernel "
 					   "does not provide (Function not implemented)\n";
@@ -243,7 +244,7 @@ START_TEST(unresolvable_prefixes_are_errors)
 		fflush(stderr);
 		dup2(capture, 2);
 		const char *prefixes[] = {cases[i].prefix};
-		int fd = seal_build(prefixes, 1, path_of("prefix/root"));
+		int fd = seal_build(prefixes, 1, path_of("prefix/root"), NULL, NULL);
 		fflush(stderr);
 		dup2(saved, 2);
 		close(saved);

@@ -135,7 +135,7 @@ static inline scmp_filter_ctx sbx_build(const char *spec, bool log, char **err)
 	int saved = dup(2);
 	fflush(stderr);
 	dup2(capture, 2);
-	scmp_filter_ctx ctx = seccomp_build(spec, log);
+	scmp_filter_ctx ctx = seccomp_build(spec, log, NULL);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
