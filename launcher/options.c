@@ -45,6 +45,7 @@ static const char usage[] =
     "      --seal               Landlock: no writes under the real prefixes but the root\n"
     "                             tmpjail --seal -- ./static-binary\n"
     "      --audit FILE         the shim appends a JSON line per redirected call to FILE\n"
+    "                             (checked, and created if missing, at start)\n"
     "                             tmpjail --audit paths.jsonl -- ./legacy-tool\n"
     "      --gc                 remove private roots left by launchers that died\n"
     "                             tmpjail --gc\n"
