@@ -6,7 +6,9 @@
  */
 #define _GNU_SOURCE 1
 #include <signal.h>
+#include <sys/signalfd.h>
 
+#include "policy.h"
 #include "sandbox_util.h"
 #include "tj_check.h"
 
@@ -418,6 +420,105 @@ END_TEST
 
 #define SKIP_NO_LAUNCHER "needs the launcher: TMPJAIL_BIN is not set or not built yet"
 
+/* At most 20 mistakes are printed, over all files, then how many more. */
+START_TEST(error_lines_are_capped)
+{
+	char text[15 * 12 + 1] = "", expected[8192] = "";
+	for (int i = 0; i < 15; i++)
+		strcat(text, "ptrace deny\n");
+	char first[4096], spec[8300];
+	snprintf(first, sizeof(first), "%s", POLICY("one.policy", text));
+	const char *second = POLICY("two.policy", text);
+	snprintf(spec, sizeof(spec), "%s,%s", first, second);
+	for (int i = 0; i < 20; i++)
+		snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected),
+			 "tmpjail: %s:%d: unknown action 'deny' (allow, errno NAME|N, kill, log)\n",
+			 i < 15 ? first : second, i < 15 ? i + 1 : i - 14);
+	strcat(expected, "tmpjail: --seccomp: ... and 10 more errors\n");
+	expect_error(spec, expected);
+	/* Twenty exactly: no count line. */
+	text[12 * 10] = '\0';
+	const char *ten = POLICY("ten.policy", text);
+	snprintf(spec, sizeof(spec), "%s,%s", ten, ten);
+	char *err = NULL;
+	ck_assert_ptr_null(sbx_build(spec, false, &err));
+	ck_assert_ptr_null(strstr(err, "more errors"));
+	free(err);
+}
+END_TEST
+
+START_TEST(size_and_read_errors)
+{
+	char expected[4096];
+	expect_error("/proc/self/mem", "tmpjail: /proc/self/mem: cannot read the policy file: "
+				       "Input/output error\n");
+	expect_error("/dev/zero", "tmpjail: /dev/zero: the policy file is larger than 1 MiB\n");
+	size_t size = POLICY_MAX_FILE_SIZE + 1;
+	char *text = malloc(size);
+	memset(text, '\n', size);
+	const char *path = write_policy("big.policy", text, size);
+	free(text);
+	snprintf(expected, sizeof(expected), "tmpjail: %s: the policy file is larger than 1 MiB\n",
+		 path);
+	expect_error(path, expected);
+}
+END_TEST
+
+/*
+ * seccomp_build() with SIGTERM and SIGUSR1 blocked into a signalfd, as the
+ * launcher has them; @raise is pending before the build starts, and a
+ * writer puts @text into the FIFO @fifo after 200 ms.
+ */
+static scmp_filter_ctx build_watched(const char *fifo, const char *text, int raise_sig, int *caught,
+				     char **err)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &mask, NULL), 0);
+	struct setup_signals signals = {.fd = signalfd(-1, &mask, SFD_CLOEXEC)};
+	ck_assert_int_ge(signals.fd, 0);
+	pid_t writer = fork();
+	if (writer == 0) {
+		usleep(200000);
+		int fd = open(fifo, O_WRONLY);
+		_exit(write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : 1);
+	}
+	raise(raise_sig);
+	int capture = memfd_create("stderr", MFD_CLOEXEC), saved = dup(2);
+	dup2(capture, 2);
+	scmp_filter_ctx ctx = seccomp_build(fifo, false, &signals);
+	dup2(saved, 2);
+	close(saved);
+	*err = sbx_slurp(capture);
+	close(capture);
+	kill(writer, SIGKILL);
+	sbx_wait(writer);
+	close(signals.fd);
+	*caught = signals.caught;
+	return ctx;
+}
+
+/* A FIFO policy waits for its writer, dropping other signals; SIGTERM ends the wait. */
+START_TEST(reading_is_interrupted_by_termination_signals_only)
+{
+	const char *fifo = sbx_join(scratch, "policy.fifo");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	char *err;
+	int caught;
+	scmp_filter_ctx ctx = build_watched(fifo, "ptrace kill\n", SIGUSR1, &caught, &err);
+	ck_assert_msg(ctx, "the FIFO's policy was refused: %s", err);
+	ck_assert_int_eq(caught, 0);
+	seccomp_release(ctx);
+	free(err);
+	ck_assert_ptr_null(build_watched(fifo, "ptrace kill\n", SIGTERM, &caught, &err));
+	ck_assert_int_eq(caught, SIGTERM);
+	ck_assert_str_eq(err, ""); /* the signal says it all */
+	free(err);
+}
+END_TEST
+
 /* tmpjail --seccomp @spec -- tj_probe create @marker: its exit status. */
 static int launch_create(const char *spec, const char *marker, char **err)
 {
@@ -494,5 +595,9 @@ Suite *tj_suite(void)
 		 dot_slash_names_a_file_named_like_a_preset);
 	add_case(s, tcase_create("docs_example"), the_documented_example_builds);
 	add_case(s, tcase_create("launcher_bad_policy"), the_launcher_refuses_bad_policies);
+	add_case(s, tcase_create("error_lines_capped"), error_lines_are_capped);
+	add_case(s, tcase_create("size_and_read_errors"), size_and_read_errors);
+	add_case(s, tcase_create("interrupted_read"),
+		 reading_is_interrupted_by_termination_signals_only);
 	return s;
 }
