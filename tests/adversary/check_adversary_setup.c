@@ -166,6 +166,13 @@ START_TEST(policy_read_errors_are_errors)
 	snprintf(expected, sizeof(expected),
 		 "tmpjail: %s: cannot read the policy file: Is a directory\n", base);
 	assert_refused(run_policy(base, (struct spawn_opts){0}, &text), &text, expected);
+	if (geteuid() != 0) { /* root reads anything */
+		const char *locked = in_scratch("locked.policy");
+		write_file(locked, "ptrace kill\n", 12);
+		ck_assert_int_eq(chmod(locked, 0), 0);
+		assert_refused(run_policy(locked, (struct spawn_opts){0}, &text), &text,
+			       "locked.policy: cannot open the policy file: Permission denied\n");
+	}
 }
 END_TEST
 
@@ -461,6 +468,12 @@ START_TEST(an_unusable_audit_file_is_refused)
 		       "missing/audit.jsonl: No such file or directory\n");
 	assert_refused(run_audit(scratch, NULL, &text), &text, ": Is a directory\n");
 	assert_refused(run_audit(long_name, NULL, &text), &text, ": File name too long\n");
+	if (geteuid() != 0) { /* root writes anywhere */
+		const char *locked = in_scratch("locked");
+		ck_assert_int_eq(mkdir(locked, 0500), 0);
+		assert_refused(run_audit(in_scratch("locked/audit.jsonl"), NULL, &text), &text,
+			       "locked/audit.jsonl: Permission denied\n");
+	}
 }
 END_TEST
 
