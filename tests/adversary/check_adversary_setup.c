@@ -389,7 +389,7 @@ START_TEST(a_closed_pipe_on_stderr_stops_nothing)
 }
 END_TEST
 
-/* Defect 8: the command itself still dies of SIGPIPE, or ignores it, as natively. */
+/* Defect 8: the command still dies of SIGPIPE (or ignores it) and of SIGXFSZ, as natively. */
 START_TEST(the_command_gets_sigpipe_as_natively)
 {
 	const char *argv[] = {lu_launcher(),	     "--base", base, "--", "sh", "-c",
@@ -406,6 +406,13 @@ START_TEST(the_command_gets_sigpipe_as_natively)
 		ck_assert_int_eq(lu_wait_timeout(pid, 30), ignored ? 1 : 141);
 		ck_assert_int_eq(lu_count_entries(base), 0);
 	}
+	/* Beyond RLIMIT_FSIZE the command dies of SIGXFSZ (153), as natively. */
+	const char *big[] = {
+	    lu_launcher(),     "--base", base, "--", "sh", "-c", "head -c 100 /dev/zero >\"$0\"",
+	    in_scratch("big"), NULL};
+	pid_t pid = spawn(big, &(struct spawn_opts){.out_fd = -1, .file_size = 16});
+	ck_assert_int_eq(lu_wait_timeout(pid, 30), 128 + SIGXFSZ);
+	ck_assert_int_eq(lu_count_entries(base), 0);
 }
 END_TEST
 
