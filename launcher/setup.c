@@ -49,7 +49,7 @@ int setup_open_file(const char *path)
 
 /*
  * Wait until @fd can be read or a termination signal arrives.
- * Return: 0 (read @fd now) or -EINTR.
+ * Return: 0 (read @fd now), -EINTR, or -errno of poll(2).
  */
 static int wait_readable(int fd, struct setup_signals *signals)
 {
@@ -61,8 +61,7 @@ static int wait_readable(int fd, struct setup_signals *signals)
 		if (poll(ready, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			/* poll(2) itself failing (ENOMEM): read and let read(2) tell. */
-			return 0;
+			return -errno; /* ENOMEM: an error, never a loop or an end */
 		}
 		if (ready[1].revents)
 			continue; /* a signal: taken at the top */

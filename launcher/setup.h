@@ -62,7 +62,7 @@ int setup_open_file(const char *path);
  * read(2) is returned as an error. @text and @len are untouched on failure.
  * Return: 0; -EINTR when a termination signal arrived (@signals->caught);
  * -EFBIG above @max; -EISDIR for a directory; -ENOMEM; or -errno of
- * read(2).
+ * read(2) or poll(2).
  */
 int setup_read_fd(int fd, size_t max, struct setup_signals *signals, char **text, size_t *len);
 
