@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "env.h"
@@ -31,25 +32,47 @@ static const char *base_dir(void)
 	return outer && outer[0] == '/' ? outer : "/tmp";
 }
 
+/* Exit 125 when a candidate could not be removed or was left as a mount point. */
 static int run_gc(void)
 {
 	char *base_path = NULL;
 	int base_fd = root_base_open(base_dir(), arg_memory, &base_path);
 	if (base_fd < 0)
 		return EXIT_TMPJAIL;
-	int err = root_gc(base_fd, base_path);
-	if (err < 0 && err != -ENOENT)
-		fprintf(stderr, "tmpjail: --gc in %s: %s\n", base_path, strerror(-err));
+	int err = root_gc(base_fd, base_path, arg_kept);
 	close(base_fd);
 	free(base_path);
 	return err ? EXIT_TMPJAIL : 0;
+}
+
+/* The RLIMIT_NOFILE the user gave us, which the command gets back, once we raised it. */
+static struct rlimit user_nofile;
+static bool nofile_raised;
+
+/*
+ * Raise our soft RLIMIT_NOFILE to the hard limit where we can, so that
+ * reaping a deep tree is not starved of fds; the remover copes with few,
+ * since a command can lower its launcher's limits (prlimit --pid $PPID).
+ * Called at start and again before reaping.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= limit.rlim_max)
+		return;
+	struct rlimit raised = {limit.rlim_max, limit.rlim_max};
+	if (setrlimit(RLIMIT_NOFILE, &raised) == 0 && !nofile_raised) {
+		user_nofile = limit;
+		nofile_raised = true;
+	}
 }
 
 /* Everything after the root exists; the caller removes it. @started: the command was forked. */
 static int run_in_root(const struct root *root, char **command, const char *shim, int signal_fd,
 		       const sigset_t *child_mask, bool *started)
 {
-	struct supervise_child child = {.argv = command, .seal_fd = -1};
+	struct supervise_child child = {
+	    .argv = command, .seal_fd = -1, .nofile = nofile_raised ? &user_nofile : NULL};
 	int err = env_export(root->path, &arg_prefixes, shim, arg_audit);
 	if (err) {
 		fprintf(stderr, "tmpjail: cannot set the environment: %s\n", strerror(-err));
@@ -99,7 +122,7 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 	int err = base_fd < 0
 		      ? -EINVAL
 		      : root_create(base_fd, base_path, (const char *const *)arg_prefixes.list,
-				    arg_prefixes.count, &root);
+				    arg_prefixes.count, arg_keep, &root);
 	if (err) {
 		if (base_fd >= 0) {
 			fprintf(stderr, "tmpjail: cannot create the private root in %s: %s\n",
@@ -124,6 +147,7 @@ static int run(char **command, int signal_fd, const sigset_t *child_mask)
 		return status;
 	}
 	char *path = strdup(root.path);
+	raise_nofile(); /* again: the command may have lowered it */
 	err = root_remove(&root);
 	if (err) {
 		fprintf(stderr, "tmpjail: cannot remove the private root %s completely: %s\n",
@@ -144,6 +168,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tmpjail: cannot take signals: %s\n", strerror(-signal_fd));
 		return EXIT_TMPJAIL;
 	}
+	raise_nofile();
 	int command_at = options_parse(argc, argv);
 	int status = command_at < 0    ? EXIT_TMPJAIL
 		     : command_at == 0 ? 0
