@@ -278,6 +278,69 @@ START_TEST(gc_mount_inside_root)
 }
 END_TEST
 
+/* Until killed: mount @data over @root, hold it a moment, unmount it. */
+static _Noreturn void mount_flapper(const char *data, const char *root)
+{
+	for (unsigned round = 0;; round++) {
+		if (mount(data, root, NULL, MS_BIND, NULL) < 0)
+			_exit(1);
+		usleep(200 + round % 7 * 300);
+		umount2(root, MNT_DETACH);
+		usleep(200 + round % 5 * 300);
+	}
+}
+
+/*
+ * A mount coming and going over a stale root while --gc runs: whatever
+ * the timing, what is mounted is never emptied; --gc either removes the
+ * root, or leaves it and says why (125).
+ */
+START_TEST(gc_mount_race)
+{
+	if (!forked())
+		TJ_SKIP("needs Check's fork mode: the test changes its mount namespace");
+	struct place place;
+	make_place(&place);
+	const char *why = enter_mount_namespace();
+	if (why) {
+		lu_scratch_remove(place.scratch);
+		TJ_SKIP(why);
+	}
+	char data[PATH_MAX + 8], root[PATH_MAX * 2], file[PATH_MAX * 3], *out;
+	snprintf(data, sizeof(data), "%s/data", place.scratch);
+	ck_assert_int_eq(mkdir(data, 0700), 0);
+	make_file_in(data, "precious", "keep me\n");
+	for (int round = 0; round < 20; round++) {
+		snprintf(root, sizeof(root), "%s/tj-race%04d", place.base, round);
+		ck_assert_int_eq(mkdir(root, 0700), 0);
+		for (int i = 0; i < 400; i++) {
+			snprintf(file, sizeof(file), "%s/f%d", root, i);
+			ck_assert_int_eq(mknod(file, S_IFREG | 0600, 0), 0);
+		}
+		pid_t flapper = fork();
+		ck_assert_int_ge(flapper, 0);
+		if (flapper == 0)
+			mount_flapper(data, root);
+		usleep(round * 150);
+		int status = gc(place.base, false, &out);
+		kill(flapper, SIGKILL);
+		lu_wait_timeout(flapper, 10);
+		while (umount2(root, MNT_DETACH) == 0)
+			;
+		expect_file_in(data, "precious", "keep me\n");
+		ck_assert_msg(lu_count_entries(data) == 1, "round %d: the mounted data changed",
+			      round);
+		ck_assert_msg(status == 0 || (status == 125 && strstr(out, "tj-race")),
+			      "round %d: exit %d:\n%s", round, status, out);
+		free(out);
+	}
+	ck_assert_int_eq(gc(place.base, false, &out), 0);
+	free(out);
+	ck_assert_int_eq(lu_count_entries(place.base), 0);
+	lu_scratch_remove(place.scratch);
+}
+END_TEST
+
 /* ---- Defect 3: roots kept with --keep ------------------------------------------ */
 
 struct sleeper {
@@ -550,6 +613,7 @@ Suite *tj_suite(void)
 	} cases[] = {
 	    {tcase_create("gc_mount_over_root"), gc_mount_over_root},
 	    {tcase_create("gc_mount_inside_root"), gc_mount_inside_root},
+	    {tcase_create("gc_mount_race"), gc_mount_race},
 	    {tcase_create("gc_keeps_kept_roots"), gc_keeps_kept_roots},
 	    {tcase_create("gc_kept_links"), gc_kept_links},
 	    {tcase_create("reap_unreadable_root"), reap_unreadable_root},
