@@ -165,15 +165,26 @@ static bool fdinfo_mount_id(int fd, uint64_t *mnt_id)
 	return found;
 }
 
+/*
+ * place_of() - where the fd @fd is: statx(2)'s mount id (Linux 5.8), else
+ * /proc/self/fdinfo's; st_dev from the same call, so both sides of a
+ * comparison encode it alike. Return: 0 or -errno.
+ */
 static int place_of(int fd, struct place *out)
 {
 	struct statx stx;
+	struct stat st;
+	out->has_mnt_id = false;
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID,
-		  &stx) < 0)
+		  &stx) == 0) {
+		out->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+		out->mnt_id = stx.stx_mnt_id;
+		out->has_mnt_id = stx.stx_mask & STATX_MNT_ID;
+	} else if (errno == ENOSYS && fstat(fd, &st) == 0) { /* before Linux 4.11 */
+		out->dev = st.st_dev;
+	} else {
 		return -errno;
-	out->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
-	out->mnt_id = stx.stx_mnt_id;
-	out->has_mnt_id = stx.stx_mask & STATX_MNT_ID;
+	}
 	if (!out->has_mnt_id)
 		out->has_mnt_id = fdinfo_mount_id(fd, &out->mnt_id);
 	return 0;
@@ -245,7 +256,7 @@ void root_keep(struct root *root)
 	root_free(root);
 }
 
-/* Whether @random is ROOT_RANDOM_LEN characters of tf_random_chars()'. */
+/* Whether @random is ROOT_RANDOM_LEN characters as tf_random_chars() draws them. */
 static bool is_random_part(const char *random)
 {
 	return strlen(random) == ROOT_RANDOM_LEN &&
