@@ -533,6 +533,81 @@ START_TEST(gc_unreadable_root)
 }
 END_TEST
 
+/* Until killed: swap the stale root @root for a symlink to @outside, or for a file, and back. */
+static _Noreturn void swap_flapper(const char *root, const char *outside, const char *hidden)
+{
+	for (unsigned round = 0;; round++) {
+		if (rename(root, hidden) < 0)
+			_exit(errno == ENOENT ? 0 : 1); /* removed by --gc: done */
+		if (round % 2 ? symlink(outside, root) < 0 : mknod(root, S_IFREG | 0600, 0) < 0)
+			_exit(2);
+		usleep(100 + round % 7 * 200);
+		if (unlink(root) < 0 || rename(hidden, root) < 0)
+			_exit(3);
+		usleep(100 + round % 5 * 200);
+	}
+}
+
+/*
+ * A stale 000 root swapped, while --gc runs, for a symlink to a 000
+ * directory of the same user, or for a file: --gc gives u+rwx only to
+ * what it opened and checked, never through the link; the outside keeps
+ * its mode and content.
+ */
+START_TEST(gc_swap_race)
+{
+	struct place place;
+	make_place(&place);
+	const char *why = become_unprivileged(&place);
+	if (why) {
+		end_unprivileged(&place);
+		TJ_SKIP(why);
+	}
+	char outside[PATH_MAX + 16], root[PATH_MAX * 2], hidden[PATH_MAX * 2], *out;
+	snprintf(outside, sizeof(outside), "%s/outside", place.scratch);
+	/* In the base: moving a 000 directory to another parent needs write access to it. */
+	snprintf(hidden, sizeof(hidden), "%s/hidden", place.base);
+	ck_assert_int_eq(mkdir(outside, 0700), 0);
+	make_file_in(outside, "sentinel", "keep me\n");
+	ck_assert_int_eq(chmod(outside, 0), 0);
+	for (int round = 0; round < 20; round++) {
+		snprintf(root, sizeof(root), "%s/tj-swap%04d", place.base, round);
+		ck_assert_int_eq(mkdir(root, 0700), 0);
+		make_file_in(root, "junk", "x\n");
+		ck_assert_int_eq(chmod(root, 0), 0);
+		pid_t flapper = fork();
+		ck_assert_int_ge(flapper, 0);
+		if (flapper == 0)
+			swap_flapper(root, outside, hidden);
+		usleep(round * 100);
+		int status = gc(place.base, false, &out);
+		kill(flapper, SIGKILL);
+		int flapped = lu_wait_timeout(flapper, 10);
+		ck_assert_msg(flapped == 0 || flapped == 128 + SIGKILL, "the flapper failed: %d",
+			      flapped);
+		/* Put the root back where the flapper was stopped, and chmod it for the next --gc.
+		 */
+		if (lu_exists(hidden)) {
+			unlink(root);
+			ck_assert_int_eq(rename(hidden, root), 0);
+		}
+		struct stat st;
+		ck_assert_int_eq(stat(outside, &st), 0);
+		ck_assert_msg((st.st_mode & 07777) == 0, "round %d: outside is now mode %o", round,
+			      (unsigned)st.st_mode & 07777);
+		ck_assert_msg(status == 0 || (status == 125 && strstr(out, "tj-swap")),
+			      "round %d: exit %d:\n%s", round, status, out);
+		free(out);
+	}
+	ck_assert_int_eq(chmod(outside, 0700), 0);
+	expect_file_in(outside, "sentinel", "keep me\n");
+	ck_assert_int_eq(gc(place.base, false, &out), 0);
+	free(out);
+	ck_assert_int_eq(lu_count_entries(place.base), 0);
+	end_unprivileged(&place);
+}
+END_TEST
+
 /* ---- Defect 10: few file descriptors ------------------------------------------- */
 
 /* A shell line making a @depth-level tree in the run's /tmp. */
@@ -618,6 +693,7 @@ Suite *tj_suite(void)
 	    {tcase_create("gc_kept_links"), gc_kept_links},
 	    {tcase_create("reap_unreadable_root"), reap_unreadable_root},
 	    {tcase_create("gc_unreadable_root"), gc_unreadable_root},
+	    {tcase_create("gc_swap_race"), gc_swap_race},
 	    {tcase_create("reap_few_fds"), reap_few_fds},
 	    {tcase_create("command_keeps_its_limit"), command_keeps_its_limit},
 	};
