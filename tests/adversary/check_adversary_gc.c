@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "launcher_util.h"
+#include "root.h"
 #include "tj_check.h"
 
 #define NOBODY 65534
@@ -274,6 +275,45 @@ START_TEST(gc_mount_inside_root)
 	expect_file_in(data, "precious", "keep me\n");
 	ck_assert_int_eq(lu_count_entries(root), 1);
 	ck_assert_int_eq(umount2(mnt, MNT_DETACH), 0);
+	lu_scratch_remove(place.scratch);
+}
+END_TEST
+
+/*
+ * Defence in depth, white box: root_remove() handed a root fd that is a
+ * mount point (which no run can make the launcher hold: its fd is the
+ * directory it made) refuses, EXDEV, and empties nothing.
+ */
+START_TEST(reap_mount_point_fd)
+{
+	if (!forked())
+		TJ_SKIP("needs Check's fork mode: the test changes its mount namespace");
+	struct place place;
+	make_place(&place);
+	const char *why = enter_mount_namespace();
+	if (why) {
+		lu_scratch_remove(place.scratch);
+		TJ_SKIP(why);
+	}
+	char data[PATH_MAX + 8], path[PATH_MAX * 2];
+	snprintf(data, sizeof(data), "%s/data", place.scratch);
+	ck_assert_int_eq(mkdir(data, 0700), 0);
+	make_file_in(data, "precious", "keep me\n");
+	snprintf(path, sizeof(path), "%s/tj-mountfd1", place.base);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(mount(data, path, NULL, MS_BIND, NULL), 0);
+
+	struct root root = {
+	    .base_fd = open(place.base, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+	    .fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+	    .path = strdup(path),
+	};
+	strcpy(root.name, "tj-mountfd1");
+	ck_assert(root.base_fd >= 0 && root.fd >= 0 && root.path);
+	int err = root_remove(&root);
+	expect_file_in(data, "precious", "keep me\n");
+	ck_assert_int_eq(err, -EXDEV);
+	ck_assert_int_eq(umount2(path, MNT_DETACH), 0);
 	lu_scratch_remove(place.scratch);
 }
 END_TEST
@@ -689,6 +729,7 @@ Suite *tj_suite(void)
 	    {tcase_create("gc_mount_over_root"), gc_mount_over_root},
 	    {tcase_create("gc_mount_inside_root"), gc_mount_inside_root},
 	    {tcase_create("gc_mount_race"), gc_mount_race},
+	    {tcase_create("reap_mount_point_fd"), reap_mount_point_fd},
 	    {tcase_create("gc_keeps_kept_roots"), gc_keeps_kept_roots},
 	    {tcase_create("gc_kept_links"), gc_kept_links},
 	    {tcase_create("reap_unreadable_root"), reap_unreadable_root},
