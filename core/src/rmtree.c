@@ -684,8 +684,8 @@ static int fix_held_top_mode(int dirfd, mode_t *original)
 /* tf_remove_tree() for a single component @name of @dirfd. */
 static int remove_top(int dirfd, const char *name, unsigned flags)
 {
-	struct identity st = {0}, root = {0},
-			top = {0}; /* gcc -O3 cannot see identify() sets them */
+	/* Zeroed: gcc -O3 cannot see that identify() sets them. */
+	struct identity st = {0}, root = {0}, top = {0};
 	bool contents_only = flags & TF_RMTREE_CONTENTS_ONLY;
 	mode_t original = 0;
 
