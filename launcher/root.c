@@ -59,90 +59,6 @@ int root_base_open(const char *path, bool memory, char **abs_path)
 	return fd;
 }
 
-/* mkdir -p @prefix (absolute, normalised) inside the directory @dirfd. */
-static int make_prefix(int dirfd, const char *prefix)
-{
-	char *copy = strdup(prefix);
-	if (!copy)
-		return -ENOMEM;
-	int fd = dup(dirfd), ret = fd < 0 ? -errno : 0;
-	char *save = NULL;
-	for (char *part = strtok_r(copy, "/", &save); part && ret == 0;
-	     part = strtok_r(NULL, "/", &save)) {
-		if (mkdirat(fd, part, 0700) < 0 && errno != EEXIST)
-			ret = -errno;
-		int next =
-		    ret ? -1 : openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (!ret && next < 0)
-			ret = -errno;
-		close(fd);
-		fd = next;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return ret;
-}
-
-/*
- * Rename the staging directory to tj-<random> (tj-kept-<random> when
- * @kept), never over an existing entry.
- */
-static int publish(int base_fd, const char *staging, bool kept, char name[static ROOT_NAME_MAX + 1])
-{
-	const char *prefix = kept ? KEPT_ROOT_PREFIX : ROOT_PREFIX;
-	size_t len = strlen(prefix);
-	memcpy(name, prefix, len);
-	memcpy(name + len, staging + 1 + strlen(ROOT_PREFIX), ROOT_RANDOM_LEN + 1);
-	for (int tries = 0; tries < 100; tries++) {
-		if (renameat2(base_fd, staging, base_fd, name, RENAME_NOREPLACE) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return -errno;
-		int err = tf_random_chars(name + len, ROOT_RANDOM_LEN);
-		if (err)
-			return err;
-	}
-	return -EEXIST;
-}
-
-int root_create(int base_fd, const char *base_path, const char *const *prefixes, size_t count,
-		bool kept, struct root *out)
-{
-	char staging[] = ".tj-XXXXXXXX";
-	int err = tf_create_in(base_fd, staging, 4, ROOT_RANDOM_LEN, TF_KIND_DIR, 0, 0700);
-	if (err)
-		return err;
-	int fd = openat(base_fd, staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		unlinkat(base_fd, staging, AT_REMOVEDIR);
-		return err;
-	}
-	/* Held until the launcher exits; --gc removes only roots it can lock. */
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		err = -errno;
-	for (size_t i = 0; i < count && !err; i++)
-		err = make_prefix(fd, prefixes[i]);
-	struct root root = {.base_fd = base_fd, .fd = fd};
-	const char *made = staging;
-	if (!err)
-		err = publish(base_fd, staging, kept, root.name);
-	if (!err && asprintf(&root.path, "%s/%s", base_path, root.name) < 0) {
-		root.path = NULL;
-		err = -ENOMEM;
-		made = root.name; /* already published: remove that */
-	}
-	if (err) {
-		tf_rmtree_at(fd, ".", TF_RMTREE_CONTENTS_ONLY);
-		unlinkat(base_fd, made, AT_REMOVEDIR);
-		close(fd);
-		return err;
-	}
-	*out = root;
-	return 0;
-}
-
 /* Where an fd is: its device, and its mount id when the kernel tells it. */
 struct place {
 	dev_t dev;
@@ -209,6 +125,93 @@ static int check_on_base_mount(int base_fd, int fd)
 	if (base.dev != here.dev || base.has_mnt_id != here.has_mnt_id ||
 	    (base.has_mnt_id && base.mnt_id != here.mnt_id))
 		return -EXDEV;
+	return 0;
+}
+
+/* mkdir -p @prefix (absolute, normalised) inside the directory @dirfd. */
+static int make_prefix(int dirfd, const char *prefix)
+{
+	char *copy = strdup(prefix);
+	if (!copy)
+		return -ENOMEM;
+	int fd = dup(dirfd), ret = fd < 0 ? -errno : 0;
+	char *save = NULL;
+	for (char *part = strtok_r(copy, "/", &save); part && ret == 0;
+	     part = strtok_r(NULL, "/", &save)) {
+		if (mkdirat(fd, part, 0700) < 0 && errno != EEXIST)
+			ret = -errno;
+		int next =
+		    ret ? -1 : openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (!ret && next < 0)
+			ret = -errno;
+		close(fd);
+		fd = next;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return ret;
+}
+
+/*
+ * Rename the staging directory to tj-<random> (tj-kept-<random> when
+ * @kept), never over an existing entry.
+ */
+static int publish(int base_fd, const char *staging, bool kept, char name[static ROOT_NAME_MAX + 1])
+{
+	const char *prefix = kept ? KEPT_ROOT_PREFIX : ROOT_PREFIX;
+	size_t len = strlen(prefix);
+	memcpy(name, prefix, len);
+	memcpy(name + len, staging + 1 + strlen(ROOT_PREFIX), ROOT_RANDOM_LEN + 1);
+	for (int tries = 0; tries < 100; tries++) {
+		if (renameat2(base_fd, staging, base_fd, name, RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+		int err = tf_random_chars(name + len, ROOT_RANDOM_LEN);
+		if (err)
+			return err;
+	}
+	return -EEXIST;
+}
+
+int root_create(int base_fd, const char *base_path, const char *const *prefixes, size_t count,
+		bool kept, struct root *out)
+{
+	char staging[] = ".tj-XXXXXXXX";
+	int err = tf_create_in(base_fd, staging, 4, ROOT_RANDOM_LEN, TF_KIND_DIR, 0, 0700);
+	if (err)
+		return err;
+	int fd = openat(base_fd, staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		unlinkat(base_fd, staging, AT_REMOVEDIR);
+		return err;
+	}
+	/* What we opened is what we made, not something mounted there meanwhile. */
+	bool ours = (err = check_on_base_mount(base_fd, fd)) == 0;
+	/* Held until the launcher exits; --gc removes only roots it can lock. */
+	if (!err && flock(fd, LOCK_EX | LOCK_NB) < 0)
+		err = -errno;
+	for (size_t i = 0; i < count && !err; i++)
+		err = make_prefix(fd, prefixes[i]);
+	struct root root = {.base_fd = base_fd, .fd = fd};
+	const char *made = staging;
+	if (!err)
+		err = publish(base_fd, staging, kept, root.name);
+	if (!err && asprintf(&root.path, "%s/%s", base_path, root.name) < 0) {
+		root.path = NULL;
+		err = -ENOMEM;
+		made = root.name; /* already published: remove that */
+	}
+	if (err) {
+		if (ours)
+			tf_rmtree_at(fd, ".", TF_RMTREE_CONTENTS_ONLY);
+		unlinkat(base_fd, made, AT_REMOVEDIR);
+		close(fd);
+		return err;
+	}
+	*out = root;
 	return 0;
 }
 

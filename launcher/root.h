@@ -18,8 +18,6 @@
 #define ROOT_PREFIX "tj-"
 #define KEPT_ROOT_PREFIX "tj-kept-"
 #define ROOT_RANDOM_LEN 8
-/* Length of "tj-" plus the random characters. */
-#define ROOT_NAME_LEN 11
 #define ROOT_NAME_MAX (sizeof(KEPT_ROOT_PREFIX) - 1 + ROOT_RANDOM_LEN)
 
 struct root {
