@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "env.h"
@@ -33,18 +34,39 @@ static const char *base_dir(void)
 	return outer && outer[0] == '/' ? outer : "/tmp";
 }
 
+/* Exit 125 when a candidate could not be removed or was left as a mount point. */
 static int run_gc(void)
 {
 	char *base_path = NULL;
 	int base_fd = root_base_open(base_dir(), arg_memory, &base_path);
 	if (base_fd < 0)
 		return EXIT_TMPJAIL;
-	int err = root_gc(base_fd, base_path);
-	if (err < 0 && err != -ENOENT)
-		fprintf(stderr, "tmpjail: --gc in %s: %s\n", base_path, strerror(-err));
+	int err = root_gc(base_fd, base_path, arg_kept);
 	close(base_fd);
 	free(base_path);
 	return err ? EXIT_TMPJAIL : 0;
+}
+
+/* The RLIMIT_NOFILE the user gave us, which the command gets back, once we raised it. */
+static struct rlimit user_nofile;
+static bool nofile_raised;
+
+/*
+ * Raise our soft RLIMIT_NOFILE to the hard limit where we can, so that
+ * reaping a deep tree is not starved of fds; the remover copes with few,
+ * since a command can lower its launcher's limits (prlimit --pid $PPID).
+ * Called at start and again before reaping.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= limit.rlim_max)
+		return;
+	struct rlimit raised = {limit.rlim_max, limit.rlim_max};
+	if (setrlimit(RLIMIT_NOFILE, &raised) == 0 && !nofile_raised) {
+		user_nofile = limit;
+		nofile_raised = true;
+	}
 }
 
 /* Set-up ended by a termination signal: exit as a run it ended would. */
@@ -132,7 +154,7 @@ static int run_with_root(struct supervise_child *child, const char *shim,
 	int err = base_fd < 0
 		      ? -EINVAL
 		      : root_create(base_fd, base_path, (const char *const *)arg_prefixes.list,
-				    arg_prefixes.count, &root);
+				    arg_prefixes.count, arg_keep, &root);
 	if (err) {
 		if (base_fd >= 0) {
 			fprintf(stderr, "tmpjail: cannot create the private root in %s: %s\n",
@@ -155,6 +177,7 @@ static int run_with_root(struct supervise_child *child, const char *shim,
 		return status;
 	}
 	char *path = strdup(root.path);
+	raise_nofile(); /* again: the command may have lowered it */
 	err = root_remove(&root);
 	if (err) {
 		fprintf(stderr, "tmpjail: cannot remove the private root %s completely: %s\n",
@@ -172,7 +195,8 @@ static int run(char **command, struct setup_signals *signals, const sigset_t *ch
 	char *shim = find_shim();
 	if (!shim)
 		return EXIT_TMPJAIL;
-	struct supervise_child child = {.argv = command, .seal_fd = -1};
+	struct supervise_child child = {
+	    .argv = command, .seal_fd = -1, .nofile = nofile_raised ? &user_nofile : NULL};
 	int status = prepare(&child, signals);
 	if (!status)
 		status = run_with_root(&child, shim, signals, child_mask);
@@ -191,6 +215,7 @@ int main(int argc, char **argv)
 		return EXIT_TMPJAIL;
 	}
 	struct setup_signals signals = {.fd = signal_fd};
+	raise_nofile();
 	int command_at = options_parse(argc, argv);
 	int status = command_at < 0    ? EXIT_TMPJAIL
 		     : command_at == 0 ? 0

@@ -19,14 +19,14 @@
 #define TMPJAIL_VERSION "0.1.0"
 #endif
 
-bool arg_keep, arg_memory, arg_seccomp_log, arg_seal, arg_gc, arg_verbose;
+bool arg_keep, arg_memory, arg_seccomp_log, arg_seal, arg_gc, arg_kept, arg_verbose;
 const char *arg_base, *arg_audit;
 char *arg_seccomp; /* every --seccomp, joined with ',' */
 struct prefixes arg_prefixes;
 
 static const char usage[] =
     "Usage: tmpjail [OPTIONS] [--] COMMAND [ARG]...\n"
-    "       tmpjail --gc [--base DIR]\n"
+    "       tmpjail --gc [--kept] [--base DIR]\n"
     "       tmpjail --help | --version\n"
     "Run COMMAND with a private /tmp that is removed when its whole process tree ends.\n"
     "\n"
@@ -47,8 +47,11 @@ static const char usage[] =
     "      --audit FILE         the shim appends a JSON line per redirected call to FILE\n"
     "                             (checked, and created if missing, at start)\n"
     "                             tmpjail --audit paths.jsonl -- ./legacy-tool\n"
-    "      --gc                 remove private roots left by launchers that died\n"
+    "      --gc                 remove private roots left by launchers that died,\n"
+    "                           but not those of runs with --keep\n"
     "                             tmpjail --gc\n"
+    "      --kept               with --gc, remove the roots kept with --keep too\n"
+    "                             tmpjail --gc --kept\n"
     "  -v, --verbose            say what tmpjail does\n"
     "                             tmpjail -v -- true\n"
     "  -h, --help               show this help\n"
@@ -66,6 +69,7 @@ enum {
 	OPT_SEAL,
 	OPT_AUDIT,
 	OPT_GC,
+	OPT_KEPT,
 	OPT_VERSION
 };
 
@@ -89,6 +93,7 @@ static const struct option options[] = {{"keep", no_argument, NULL, 'k'},
 					{"seal", no_argument, NULL, OPT_SEAL},
 					{"audit", required_argument, NULL, OPT_AUDIT},
 					{"gc", no_argument, NULL, OPT_GC},
+					{"kept", no_argument, NULL, OPT_KEPT},
 					{"verbose", no_argument, NULL, 'v'},
 					{"help", no_argument, NULL, 'h'},
 					{"version", no_argument, NULL, OPT_VERSION},
@@ -135,6 +140,9 @@ int options_parse(int argc, char **argv)
 		case OPT_GC:
 			arg_gc = true;
 			break;
+		case OPT_KEPT:
+			arg_kept = true;
+			break;
 		case OPT_SECCOMP:
 			if (add_seccomp(optarg) < 0)
 				return -1;
@@ -161,6 +169,10 @@ int options_parse(int argc, char **argv)
 	}
 	if (arg_seccomp_log && !arg_seccomp) {
 		fputs("tmpjail: --seccomp-log needs --seccomp\n", stderr);
+		return -1;
+	}
+	if (arg_kept && !arg_gc) {
+		fputs("tmpjail: --kept needs --gc\n", stderr);
 		return -1;
 	}
 	if (arg_gc != (optind == argc)) {
@@ -218,6 +230,7 @@ void options_reset(void)
 	env_prefixes_free(&arg_prefixes);
 	free(arg_seccomp);
 	arg_seccomp = NULL;
-	arg_keep = arg_memory = arg_seccomp_log = arg_seal = arg_gc = arg_verbose = false;
+	arg_keep = arg_memory = arg_seccomp_log = arg_seal = arg_gc = arg_kept = arg_verbose =
+	    false;
 	arg_base = arg_audit = NULL;
 }

@@ -13,7 +13,7 @@
 
 #define EXIT_TMPJAIL 125
 
-extern bool arg_keep, arg_memory, arg_seccomp_log, arg_seal, arg_gc, arg_verbose;
+extern bool arg_keep, arg_memory, arg_seccomp_log, arg_seal, arg_gc, arg_kept, arg_verbose;
 extern const char *arg_base, *arg_audit;
 extern char *arg_seccomp; /* every --seccomp, joined with ',' */
 extern struct prefixes arg_prefixes;

@@ -11,12 +11,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +59,75 @@ int root_base_open(const char *path, bool memory, char **abs_path)
 	return fd;
 }
 
+/* Where an fd is: its device, and its mount id when the kernel tells it. */
+struct place {
+	dev_t dev;
+	uint64_t mnt_id;
+	bool has_mnt_id;
+};
+
+/* The mount id of @fd from /proc/self/fdinfo, for kernels before 5.8. */
+static bool fdinfo_mount_id(int fd, uint64_t *mnt_id)
+{
+	char path[64], line[128];
+	bool found = false;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	FILE *file = fopen(path, "re");
+	if (!file)
+		return false;
+	while (!found && fgets(line, sizeof(line), file))
+		found = sscanf(line, "mnt_id: %" SCNu64, mnt_id) == 1;
+	fclose(file);
+	return found;
+}
+
+/*
+ * place_of() - where the fd @fd is: statx(2)'s mount id (Linux 5.8), else
+ * /proc/self/fdinfo's; st_dev from the same call, so both sides of a
+ * comparison encode it alike. Return: 0 or -errno.
+ */
+static int place_of(int fd, struct place *out)
+{
+	struct statx stx;
+	struct stat st;
+	out->has_mnt_id = false;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID,
+		  &stx) == 0) {
+		out->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+		out->mnt_id = stx.stx_mnt_id;
+		out->has_mnt_id = stx.stx_mask & STATX_MNT_ID;
+	} else if (errno == ENOSYS && fstat(fd, &st) == 0) { /* before Linux 4.11 */
+		out->dev = st.st_dev;
+	} else {
+		return -errno;
+	}
+	if (!out->has_mnt_id)
+		out->has_mnt_id = fdinfo_mount_id(fd, &out->mnt_id);
+	return 0;
+}
+
+/*
+ * Is the directory open as @fd on the mount of the base @base_fd? A root is
+ * a plain directory of the base; whatever is mounted over a root's name
+ * (mount --bind C "$TMPJAIL_ROOT") is someone's data, whatever its name and
+ * owner. The mount id tells apart the bind mounts of the base's own file
+ * system, which share its st_dev; not knowing one of the two is a "no".
+ * Return: 0 when it is; -EXDEV when it is not; -errno.
+ */
+static int check_on_base_mount(int base_fd, int fd)
+{
+	struct place base, here;
+	int err = place_of(base_fd, &base);
+	if (!err)
+		err = place_of(fd, &here);
+	if (err)
+		return err;
+	if (base.dev != here.dev || base.has_mnt_id != here.has_mnt_id ||
+	    (base.has_mnt_id && base.mnt_id != here.mnt_id))
+		return -EXDEV;
+	return 0;
+}
+
 /* mkdir -p @prefix (absolute, normalised) inside the directory @dirfd. */
 static int make_prefix(int dirfd, const char *prefix)
 {
@@ -82,16 +153,22 @@ static int make_prefix(int dirfd, const char *prefix)
 	return ret;
 }
 
-/* Rename the staging directory to tj-<random>, never over an existing entry. */
-static int publish(int base_fd, const char *staging, char name[static ROOT_NAME_LEN + 1])
+/*
+ * Rename the staging directory to tj-<random> (tj-kept-<random> when
+ * @kept), never over an existing entry.
+ */
+static int publish(int base_fd, const char *staging, bool kept, char name[static ROOT_NAME_MAX + 1])
 {
-	memcpy(name, staging + 1, ROOT_NAME_LEN + 1);
+	const char *prefix = kept ? KEPT_ROOT_PREFIX : ROOT_PREFIX;
+	size_t len = strlen(prefix);
+	memcpy(name, prefix, len);
+	memcpy(name + len, staging + 1 + strlen(ROOT_PREFIX), ROOT_RANDOM_LEN + 1);
 	for (int tries = 0; tries < 100; tries++) {
 		if (renameat2(base_fd, staging, base_fd, name, RENAME_NOREPLACE) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return -errno;
-		int err = tf_random_chars(name + 3, ROOT_NAME_LEN - 3);
+		int err = tf_random_chars(name + len, ROOT_RANDOM_LEN);
 		if (err)
 			return err;
 	}
@@ -99,10 +176,10 @@ static int publish(int base_fd, const char *staging, char name[static ROOT_NAME_
 }
 
 int root_create(int base_fd, const char *base_path, const char *const *prefixes, size_t count,
-		struct root *out)
+		bool kept, struct root *out)
 {
 	char staging[] = ".tj-XXXXXXXX";
-	int err = tf_create_in(base_fd, staging, 4, ROOT_NAME_LEN - 3, TF_KIND_DIR, 0, 0700);
+	int err = tf_create_in(base_fd, staging, 4, ROOT_RANDOM_LEN, TF_KIND_DIR, 0, 0700);
 	if (err)
 		return err;
 	int fd = openat(base_fd, staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -111,22 +188,26 @@ int root_create(int base_fd, const char *base_path, const char *const *prefixes,
 		unlinkat(base_fd, staging, AT_REMOVEDIR);
 		return err;
 	}
+	/* What we opened is what we made, not something mounted there meanwhile. */
+	bool ours = (err = check_on_base_mount(base_fd, fd)) == 0;
 	/* Held until the launcher exits; --gc removes only roots it can lock. */
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+	if (!err && flock(fd, LOCK_EX | LOCK_NB) < 0)
 		err = -errno;
 	for (size_t i = 0; i < count && !err; i++)
 		err = make_prefix(fd, prefixes[i]);
 	struct root root = {.base_fd = base_fd, .fd = fd};
+	const char *made = staging;
 	if (!err)
-		err = publish(base_fd, staging, root.name);
+		err = publish(base_fd, staging, kept, root.name);
 	if (!err && asprintf(&root.path, "%s/%s", base_path, root.name) < 0) {
 		root.path = NULL;
 		err = -ENOMEM;
-		strcpy(staging, root.name); /* already published: remove that */
+		made = root.name; /* already published: remove that */
 	}
 	if (err) {
-		tf_rmtree_at(fd, ".", TF_RMTREE_CONTENTS_ONLY);
-		unlinkat(base_fd, staging, AT_REMOVEDIR);
+		if (ours)
+			tf_rmtree_at(fd, ".", TF_RMTREE_CONTENTS_ONLY);
+		unlinkat(base_fd, made, AT_REMOVEDIR);
 		close(fd);
 		return err;
 	}
@@ -141,7 +222,10 @@ int root_create(int base_fd, const char *base_path, const char *const *prefixes,
  */
 static int remove_locked(int base_fd, const char *name, int fd)
 {
-	int err = 0;
+	/* A mount point is never emptied, even if it got here. */
+	int err = check_on_base_mount(base_fd, fd);
+	if (err)
+		return err;
 	if (tf_rmtree_at(fd, ".", TF_RMTREE_CONTENTS_ONLY) < 0)
 		err = -errno;
 	struct stat held, named;
@@ -175,24 +259,134 @@ void root_keep(struct root *root)
 	root_free(root);
 }
 
-/* Is @name one of ours, and old enough to be judged? */
-static bool gc_candidate(int base_fd, const char *name)
+/* Whether @random is ROOT_RANDOM_LEN characters as tf_random_chars() draws them. */
+static bool is_random_part(const char *random)
 {
-	const char *random = NULL;
-	bool staging = name[0] == '.';
-	if (strncmp(name + staging, "tj-", 3) == 0)
-		random = name + staging + 3;
-	if (!random || strlen(random) != ROOT_NAME_LEN - 3 ||
-	    strspn(random, "abcdefghijklmnopqrstuvwxyz0123456789_") != ROOT_NAME_LEN - 3)
-		return false;
+	return strlen(random) == ROOT_RANDOM_LEN &&
+	       strspn(random, "abcdefghijklmnopqrstuvwxyz0123456789_") == ROOT_RANDOM_LEN;
+}
+
+/*
+ * Is @name one of ours, and old enough to be judged? Kept roots only with
+ * @kept. Their names cannot be taken for each other: "kept-" is not random.
+ */
+static bool gc_candidate(int base_fd, const char *name, bool kept)
+{
+	bool staging = name[0] == '.', named = false;
+	size_t plain = strlen(ROOT_PREFIX), kept_len = strlen(KEPT_ROOT_PREFIX);
+	if (strncmp(name + staging, ROOT_PREFIX, plain) == 0)
+		named = is_random_part(name + staging + plain);
+	if (!named && kept && !staging && strncmp(name, KEPT_ROOT_PREFIX, kept_len) == 0)
+		named = is_random_part(name + kept_len);
 	struct stat st;
-	if (fstatat(base_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != getuid())
+	if (!named || fstatat(base_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISDIR(st.st_mode) || st.st_uid != getuid())
 		return false;
 	return !staging || time(NULL) - st.st_mtime > STAGING_GRACE_SECONDS;
 }
 
-int root_gc(int base_fd, const char *base_path)
+/*
+ * What was opened as a candidate, @fd, may not be what was judged by name:
+ * check it again. Return: 0; -EXDEV, not on the base's mount (said on
+ * stderr by the caller); -EPERM, not a directory of ours (left silently).
+ */
+static int check_candidate(int base_fd, int fd, struct stat *st)
+{
+	int err = check_on_base_mount(base_fd, fd);
+	if (err)
+		return err;
+	if (fstat(fd, st) < 0)
+		return -errno;
+	return S_ISDIR(st->st_mode) && st->st_uid == getuid() ? 0 : -EPERM;
+}
+
+/*
+ * Open candidate @name of @base_fd for flock(2), which needs a real open.
+ * A root its owner cannot read (the run did chmod 000 "$TMPJAIL_ROOT") is
+ * first opened O_PATH (no permission needed, never a link), checked, given
+ * u+rwx through that fd, and opened again; it must be the same directory.
+ * @st: its stat, with the mode it had; @mode_changed: whether u+rwx was
+ * added (the caller gives the mode back when a launcher still holds it).
+ * Return: the fd, or -errno as check_candidate().
+ */
+static int open_candidate(int base_fd, const char *name, struct stat *st, bool *mode_changed)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	*mode_changed = false;
+	int fd = openat(base_fd, name, flags), err = fd < 0 ? -errno : 0;
+	if (!err)
+		err = check_candidate(base_fd, fd, st);
+	if (err != -EACCES || fd >= 0) {
+		if (err && fd >= 0)
+			close(fd);
+		return err ? err : fd;
+	}
+	int path_fd = openat(base_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (path_fd < 0)
+		return -errno;
+	err = check_candidate(base_fd, path_fd, st);
+	if (!err && (st->st_mode & 0700) == 0700)
+		err = -EACCES; /* nothing we may fix */
+	if (!err)
+		err = tf_chmod_opath(path_fd, (st->st_mode & 07777) | 0700);
+	if (!err) {
+		struct stat opened;
+		fd = openat(base_fd, name, flags);
+		err = fd < 0 ? -errno : fstat(fd, &opened) < 0 ? -errno : 0;
+		if (!err && (opened.st_dev != st->st_dev || opened.st_ino != st->st_ino))
+			err = -ESTALE; /* the name changed meanwhile */
+		if (err) {
+			if (fd >= 0)
+				close(fd);
+			tf_chmod_opath(path_fd, st->st_mode & 07777);
+		}
+		*mode_changed = !err;
+	}
+	close(path_fd);
+	return err ? err : fd;
+}
+
+/*
+ * --gc on one candidate. Return: 1 removed; 0 left alone (a live root, or
+ * not a root of ours any more); -errno, said on stderr.
+ */
+static int gc_one(int base_fd, const char *base_path, const char *name)
+{
+	struct stat st;
+	bool mode_changed;
+	int fd = open_candidate(base_fd, name, &st, &mode_changed);
+	if (fd == -EXDEV) {
+		fprintf(stderr,
+			"tmpjail: --gc: left %s/%s alone: not on the base's mount "
+			"(something is mounted there)\n",
+			base_path, name);
+		return fd;
+	}
+	/* Gone, or replaced by a link, a file or another user's directory since it was judged. */
+	if (fd == -ENOENT || fd == -ELOOP || fd == -ENOTDIR || fd == -EPERM)
+		return 0;
+	int err = fd < 0 ? fd : 0;
+	/* The lock is free only when no launcher holds the root. */
+	if (!err && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (mode_changed)
+			fchmod(fd, st.st_mode & 07777); /* a live run's root: as it was */
+		close(fd);
+		return 0;
+	}
+	if (!err)
+		err = remove_locked(base_fd, name, fd);
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		fprintf(stderr, "tmpjail: cannot remove %s/%s: %s\n", base_path, name,
+			strerror(-err));
+		return err;
+	}
+	printf("%s/%s\n", base_path, name);
+	return 1;
+}
+
+int root_gc(int base_fd, const char *base_path, bool kept)
 {
 	int dup_fd = dup(base_fd);
 	DIR *dir = dup_fd < 0 ? NULL : fdopendir(dup_fd);
@@ -200,35 +394,17 @@ int root_gc(int base_fd, const char *base_path)
 		int err = -errno;
 		if (dup_fd >= 0)
 			close(dup_fd);
+		fprintf(stderr, "tmpjail: --gc in %s: %s\n", base_path, strerror(-err));
 		return err;
 	}
 	int first = 0;
 	struct dirent *entry;
 	while ((entry = readdir(dir))) {
-		if (!gc_candidate(base_fd, entry->d_name))
+		if (!gc_candidate(base_fd, entry->d_name, kept))
 			continue;
-		int fd =
-		    openat(base_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int err = fd < 0 ? -errno : 0;
-		struct stat st;
-		/* The lock is free only when no launcher holds the root; check the
-		 * owner again on what was opened, which may not be what was judged. */
-		if (!err && (fstat(fd, &st) < 0 || st.st_uid != getuid() ||
-			     flock(fd, LOCK_EX | LOCK_NB) < 0)) {
-			close(fd);
-			continue;
-		}
-		if (!err)
-			err = remove_locked(base_fd, entry->d_name, fd);
-		if (fd >= 0)
-			close(fd);
-		if (err) {
-			fprintf(stderr, "tmpjail: cannot remove %s/%s: %s\n", base_path,
-				entry->d_name, strerror(-err));
-			first = first ? first : err;
-		} else {
-			printf("%s/%s\n", base_path, entry->d_name);
-		}
+		int err = gc_one(base_fd, base_path, entry->d_name);
+		if (err < 0 && !first)
+			first = err;
 	}
 	closedir(dir);
 	fflush(stdout);

@@ -243,6 +243,12 @@ static _Noreturn void exec_command(const struct supervise_child *child, const si
 	for (size_t i = 0; i < sizeof(output_signals) / sizeof(output_signals[0]); i++)
 		sigaction(output_signals[i], &inherited_actions[i], NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
+	/* The launcher raised its own; the command runs with the user's. */
+	if (child->nofile && setrlimit(RLIMIT_NOFILE, child->nofile) < 0) {
+		fprintf(stderr, "tmpjail: cannot restore the open-file limit: %s\n",
+			strerror(errno));
+		_exit(125);
+	}
 	if (child->seccomp || child->seal_fd >= 0) {
 		int err = 0;
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -11,9 +11,10 @@
  *     and the statx(2) mount id, which also tells same-device bind mounts
  *     apart); a mount point is neither entered nor removed (EBUSY);
  *   - an explicit stack instead of recursion, and at most MAX_OPEN_FDS
- *     directory fds: the oldest ancestors are closed on the way down and
- *     re-opened through ".." on the way up, checked against the device and
- *     inode recorded when they were first opened;
+ *     directory fds (as few as three when the process runs out): the
+ *     oldest ancestors are closed on the way down and re-opened through
+ *     ".." on the way up, checked against the device and inode recorded
+ *     when they were first opened;
  *   - names are never joined into paths, so depth and path length are
  *     bounded only by memory;
  *   - an error is recorded and the walk goes on; the first one is returned.
@@ -78,6 +79,7 @@ struct walk {
 	size_t names_len, names_capacity;
 	char *dents;
 	size_t open_fds;
+	size_t max_open;    /* MAX_OPEN_FDS, lowered when the process runs out (EMFILE) */
 	size_t oldest_open; /* no frame in [1, oldest_open) holds an fd */
 	struct identity top;
 	struct identity root; /* "/", never entered whatever the mount ids say */
@@ -188,7 +190,13 @@ static bool on_top_mount(const struct walk *walk, const struct identity *id)
 {
 	if (id->dev != walk->top.dev)
 		return false;
-	/* A bind mount of the same file system has the same st_dev. */
+	/*
+	 * A bind mount of the same file system has the same st_dev. When the
+	 * top's mount id is known but this one's is not (/proc/self/fdinfo
+	 * could not be opened: no fd left), it is not taken for the top's.
+	 */
+	if (walk->top.has_mnt_id && !id->has_mnt_id)
+		return false;
 	return !(id->has_mnt_id && walk->top.has_mnt_id && id->mnt_id != walk->top.mnt_id);
 }
 
@@ -361,7 +369,7 @@ static int push_frame(struct walk *walk, int fd, const struct identity *id, size
 		walk->capacity = capacity;
 	}
 	/* Over budget: close the oldest fd but the top's; ".." brings it back. */
-	if (walk->open_fds >= MAX_OPEN_FDS) {
+	if (walk->open_fds >= walk->max_open) {
 		while (walk->frames[walk->oldest_open].fd < 0)
 			walk->oldest_open++;
 		sys_close(walk->frames[walk->oldest_open].fd);
@@ -404,6 +412,8 @@ static int open_directory(const struct walk *walk, const struct frame *frame, in
 	int r = fix_child_mode(walk, dirfd, name, !frame);
 	if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP)
 		return r; /* no longer a directory */
+	if (r == -EMFILE || r == -ENFILE)
+		return r; /* out of fds: the caller may free some */
 	if (r < 0)
 		return -error;
 	fd = sys_openat(dirfd, name, OPEN_DIR_FLAGS, 0);
@@ -433,6 +443,27 @@ static int open_subdirectory(struct walk *walk, const char *name)
 	return 0;
 }
 
+/*
+ * Out of fds (EMFILE, or ENFILE for the whole system): close the oldest
+ * ancestor still held, but never the top's or the top frame's, and hold
+ * no more than are left from now on. Coming back up re-opens it through
+ * "..", as for a tree deeper than MAX_OPEN_FDS; so the walk needs three
+ * fds (the top, a directory, its child or parent) and one more, briefly,
+ * to fix a mode. Return: whether one was closed.
+ */
+static bool release_ancestor(struct walk *walk)
+{
+	while (walk->oldest_open < walk->depth - 1 && walk->frames[walk->oldest_open].fd < 0)
+		walk->oldest_open++;
+	if (walk->oldest_open >= walk->depth - 1)
+		return false;
+	sys_close(walk->frames[walk->oldest_open].fd);
+	walk->frames[walk->oldest_open].fd = -1;
+	walk->open_fds--;
+	walk->max_open = walk->open_fds > 2 ? walk->open_fds : 2;
+	return true;
+}
+
 /* Enter the next subdirectory the top frame has listed. */
 static void enter_next(struct walk *walk)
 {
@@ -442,6 +473,8 @@ static void enter_next(struct walk *walk)
 
 	frame->pending += strlen(walk->names + name_at) + 1;
 	int fd = open_subdirectory(walk, walk->names + name_at);
+	while ((fd == -EMFILE || fd == -ENFILE) && release_ancestor(walk))
+		fd = open_subdirectory(walk, walk->names + name_at);
 	if (fd <= 0) {
 		if (fd < 0)
 			fail(walk, frame, fd);
@@ -596,6 +629,7 @@ static int empty_directory(int fd, const struct identity *top, const struct iden
 	    .top = *top,
 	    .root = *root,
 	    .euid = geteuid(),
+	    .max_open = MAX_OPEN_FDS,
 	    .oldest_open = 1,
 	};
 	int r;
@@ -621,13 +655,45 @@ static int empty_directory(int fd, const struct identity *top, const struct iden
 	return r;
 }
 
+/*
+ * "." of an fd to a directory its owner may not search (chmod 000, or 600,
+ * on the launcher's root): statx(fd, ".") and openat(fd, ".") need search
+ * permission on it. The top is then the directory @dirfd holds, so give
+ * its owner, the caller, u+rwx through that fd, never through a name.
+ * @original receives its mode, for TF_RMTREE_CONTENTS_ONLY to give back.
+ * Return: 0 when the mode was changed; -errno otherwise.
+ */
+static int fix_held_top_mode(int dirfd, mode_t *original)
+{
+	struct identity id, root;
+
+	if (dirfd < 0)
+		return -EACCES; /* AT_FDCWD: no fd of ours to change it through */
+	int r = get_identity(dirfd, &id);
+	if (r == 0)
+		r = identify(AT_FDCWD, "/", 0, &root);
+	if (r < 0)
+		return r;
+	if (!S_ISDIR(id.mode) || id.uid != geteuid() || (id.mode & 0700) == 0700 ||
+	    same_inode(&id, &root))
+		return -EACCES;
+	*original = id.mode;
+	return tf_chmod_opath(dirfd, (id.mode & 07777) | 0700);
+}
+
 /* tf_remove_tree() for a single component @name of @dirfd. */
 static int remove_top(int dirfd, const char *name, unsigned flags)
 {
-	struct identity st = {0}, root = {0}, top = {0}; /* gcc -O3 cannot see identify() sets them */
+	/* Zeroed: gcc -O3 cannot see that identify() sets them. */
+	struct identity st = {0}, root = {0}, top = {0};
 	bool contents_only = flags & TF_RMTREE_CONTENTS_ONLY;
+	mode_t original = 0;
 
 	int r = identify(dirfd, name, 0, &st);
+	if (r == -EACCES && strcmp(name, ".") == 0 && fix_held_top_mode(dirfd, &original) == 0) {
+		r = identify(dirfd, name, 0, &st);
+		st.mode = original; /* what the kept top gets back */
+	}
 	if (r == 0)
 		r = identify(AT_FDCWD, "/", 0, &root);
 	if (r < 0)
