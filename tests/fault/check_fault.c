@@ -45,18 +45,18 @@ static void matrix(const char *target, enum tj_fault_call call,
 	}
 }
 
-#define LAUNCHER_CASE(name, call)                                                           \
-	START_TEST(test_launcher_##name)                                                    \
-	{                                                                                   \
-		matrix("launcher", call, fault_launcher_sweep);                             \
-	}                                                                                   \
+#define LAUNCHER_CASE(name, call)                               \
+	START_TEST(test_launcher_##name)                        \
+	{                                                       \
+		matrix("launcher", call, fault_launcher_sweep); \
+	}                                                       \
 	END_TEST
 
-#define REMOVER_CASE(name, call)                                                            \
-	START_TEST(test_remove_##name)                                                      \
-	{                                                                                   \
-		matrix("remover", call, fault_remove_sweep);                                \
-	}                                                                                   \
+#define REMOVER_CASE(name, call)                             \
+	START_TEST(test_remove_##name)                       \
+	{                                                    \
+		matrix("remover", call, fault_remove_sweep); \
+	}                                                    \
 	END_TEST
 
 LAUNCHER_CASE(openat, TJ_FAULT_OPENAT)

@@ -25,11 +25,11 @@ extern const size_t fault_error_count;
 
 /* What a sweep over N saw, for the summary line. */
 struct fault_tally {
-	unsigned long runs;   /* runs with a failure injected */
-	unsigned long ok;     /* ... that still succeeded */
-	unsigned long clean;  /* ... that ended in a clean error */
-	unsigned long said;   /* ... that left the root and said so (exit 125) */
-	char said_at[256];    /* where those were: "N=12 N=40 ..." */
+	unsigned long runs;  /* runs with a failure injected */
+	unsigned long ok;    /* ... that still succeeded */
+	unsigned long clean; /* ... that ended in a clean error */
+	unsigned long said;  /* ... that left the root and said so (exit 125) */
+	char said_at[256];   /* where those were: "N=12 N=40 ..." */
 };
 
 /*
@@ -49,8 +49,8 @@ void fault_launcher_teardown(void);
  * @nth), its stderr in @err (a static buffer). Return: its exit status
  * as a shell shows it; fails the test on a crash or a hang.
  */
-int fault_launcher_once(enum tj_fault_call call, int error, unsigned long nth,
-			const char *command, const char **out, const char **err);
+int fault_launcher_once(enum tj_fault_call call, int error, unsigned long nth, const char *command,
+			const char **out, const char **err);
 
 /*
  * fault_remove_sweep() - tf_rmtree() of a small tree, in a chroot jail,

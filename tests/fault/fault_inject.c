@@ -27,10 +27,14 @@
 #define EXPORT __attribute__((visibility("default")))
 
 const char *const tj_fault_calls[TJ_FAULT_CALLS] = {
-    [TJ_FAULT_NONE] = "none",	      [TJ_FAULT_OPENAT] = "openat",
-    [TJ_FAULT_GETDENTS64] = "getdents64", [TJ_FAULT_READDIR] = "readdir",
-    [TJ_FAULT_UNLINKAT] = "unlinkat",     [TJ_FAULT_MKDIRAT] = "mkdirat",
-    [TJ_FAULT_READ] = "read",		      [TJ_FAULT_MALLOC] = "malloc",
+    [TJ_FAULT_NONE] = "none",
+    [TJ_FAULT_OPENAT] = "openat",
+    [TJ_FAULT_GETDENTS64] = "getdents64",
+    [TJ_FAULT_READDIR] = "readdir",
+    [TJ_FAULT_UNLINKAT] = "unlinkat",
+    [TJ_FAULT_MKDIRAT] = "mkdirat",
+    [TJ_FAULT_READ] = "read",
+    [TJ_FAULT_MALLOC] = "malloc",
 };
 
 /* What to fail, where, and what happened so far. */

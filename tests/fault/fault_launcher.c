@@ -111,8 +111,9 @@ static _Noreturn void exec_launcher(enum tj_fault_call call, int error, unsigned
 	if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(99);
 	/* Not an outer run's: this run starts from a plain environment. */
-	const char *outer[] = {"TMPJAIL_ROOT", "TMPJAIL_DIR", "TMPJAIL_REDIRECT",
-			       "TMPJAIL_PRELOAD", "TMPJAIL_AUDIT", "TMPJAIL_OWNER", "TMPDIR"};
+	const char *outer[] = {"TMPJAIL_ROOT",	  "TMPJAIL_DIR",   "TMPJAIL_REDIRECT",
+			       "TMPJAIL_PRELOAD", "TMPJAIL_AUDIT", "TMPJAIL_OWNER",
+			       "TMPDIR"};
 	for (size_t i = 0; i < sizeof(outer) / sizeof(outer[0]); i++)
 		unsetenv(outer[i]);
 	setenv("LD_PRELOAD", getenv("TJ_FAULT_LIB"), 1);
@@ -189,8 +190,7 @@ static int count_lines(const char *text)
 static void empty_dir(const char *name)
 {
 	const char *path = in_scratch(name);
-	ck_assert_msg(tf_rmtree(path, 0) == 0 && mkdir(path, 0700) == 0, "emptying %s: %m",
-		      path);
+	ck_assert_msg(tf_rmtree(path, 0) == 0 && mkdir(path, 0700) == 0, "emptying %s: %m", path);
 }
 
 /* The checks of one run's outcome; true when it left its root, saying so. */

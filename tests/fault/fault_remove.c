@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,8 +43,12 @@ struct removal_result {
  */
 static void make_tree(void)
 {
-	make_outside();
-	make_file("beside", "canary", 0640);
+	struct stat st;
+	/* The canaries once per scratch: every removal checks them after. */
+	if (fstatat(base_fd, "beside", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		make_outside();
+		make_file("beside", "canary", 0640);
+	}
 	make_dir("tree", 0700);
 	make_file("tree/f0", "x", 0600);
 	make_dir("tree/d1", 0700);
@@ -130,13 +135,15 @@ static int remove_in_jail(void *arg)
 	/* Nothing outside the tree: not beside it, not behind its links. */
 	expect_outside();
 	expect_file("beside", "canary", 0640);
+	/* What a failed removal left, for the next: unarmed, still in the jail. */
+	EXPECT(tf_rmtree("tree", 0) == 0 || errno == ENOENT, "%s %s N=%lu: cleaning up: %m", name,
+	       error, nth);
 	return result.error + (result.fired ? 1000 : 0);
 }
 
 bool fault_remove_once(enum tj_fault_call call, int error, unsigned long nth, int *result)
 {
 	struct plan plan = {.call = call, .error = error, .nth = nth};
-	fresh_scratch();
 	make_tree();
 	int got = in_child(0, remove_in_jail, &plan);
 	*result = got % 1000;

@@ -104,9 +104,9 @@ START_TEST(test_spawn_under_threads)
 	/* .ci/test --tsan asks for fewer: each child loads the TSan runtime. */
 	const char *rounds = getenv("TJ_SPAWN_ROUNDS");
 	char want[32];
+	char *const argv[] = {(char *)helper, tj_j->real, (char *)(rounds ? rounds : "300"), NULL};
 	tj_make_base();
-	tj_run(&res, NULL,
-	       (char *const[]){(char *)helper, tj_j->real, (char *)(rounds ? rounds : "300"), NULL});
+	tj_run(&res, NULL, argv);
 	tj_assert_ok(&res, "spawn_stress");
 	snprintf(want, sizeof(want), "ok %s\n", rounds ? rounds : "300");
 	ck_assert_str_eq(res.out, want);
