@@ -38,10 +38,10 @@ static void matrix(const char *target, enum tj_fault_call call,
 		struct fault_tally tally = {0};
 		sweep(call, fault_errors[i], &tally);
 		fprintf(stderr,
-			"%s %s %s: %lu runs with a fault: %lu succeeded, %lu failed cleanly, "
-			"%lu left the root saying so%s\n",
+			"%s %s %s: %lu runs with a fault: %lu succeeded, %lu failed cleanly "
+			"(%lu of them leaving nothing behind), %lu left the root saying so%s\n",
 			target, tj_fault_calls[call], fault_error_name(fault_errors[i]), tally.runs,
-			tally.ok, tally.clean, tally.said, tally.said_at);
+			tally.ok, tally.clean, tally.gone, tally.said, tally.said_at);
 	}
 }
 
@@ -85,7 +85,8 @@ END_TEST
 START_TEST(test_observed_remover)
 {
 	int result;
-	ck_assert(fault_remove_once(TJ_FAULT_GETDENTS64, EIO, 1, &result));
+	bool gone;
+	ck_assert(fault_remove_once(TJ_FAULT_GETDENTS64, EIO, 1, &result, &gone));
 	ck_assert_msg(result == EIO, "tf_rmtree: %s, expected EIO", error_name(result));
 }
 END_TEST

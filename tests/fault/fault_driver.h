@@ -29,6 +29,7 @@ struct fault_tally {
 	unsigned long ok;    /* ... that still succeeded */
 	unsigned long clean; /* ... that ended in a clean error */
 	unsigned long said;  /* ... that left the root and said so (exit 125) */
+	unsigned long gone;  /* ... that failed, yet left nothing behind */
 	char said_at[256];   /* where those were: "N=12 N=40 ..." */
 };
 
@@ -60,9 +61,11 @@ void fault_remove_sweep(enum tj_fault_call call, int error, struct fault_tally *
 
 /*
  * fault_remove_once() - one removal with the plan; its errno (0 on
- * success) in @result. Return: whether the failure was injected.
+ * success) in @result, whether the tree is gone in @gone. Return:
+ * whether the failure was injected.
  */
-bool fault_remove_once(enum tj_fault_call call, int error, unsigned long nth, int *result);
+bool fault_remove_once(enum tj_fault_call call, int error, unsigned long nth, int *result,
+		       bool *gone);
 
 /* "EMFILE" for EMFILE. */
 const char *fault_error_name(int error);

@@ -158,10 +158,16 @@ static void leave_preload(void)
 	free(kept);
 }
 
-__attribute__((constructor)) static void fault_load(void)
+/* libc's readdir, for a call that comes before our constructor too. */
+static void find_readdir(void)
 {
 	real_readdir = (struct dirent * (*)(DIR *)) dlsym(RTLD_NEXT, "readdir");
 	real_readdir64 = (struct dirent64 * (*)(DIR *)) dlsym(RTLD_NEXT, "readdir64");
+}
+
+__attribute__((constructor)) static void fault_load(void)
+{
+	find_readdir();
 	const char *name = getenv("TJ_FAULT_CALL"), *error = getenv("TJ_FAULT_ERRNO");
 	const char *nth = getenv("TJ_FAULT_NTH"), *pid = getenv("TJ_FAULT_PID");
 	const char *path = getenv("TJ_FAULT_REPORT");
@@ -265,6 +271,8 @@ EXPORT struct dirent *readdir(DIR *dir)
 {
 	if (hit(TJ_FAULT_READDIR))
 		return NULL;
+	if (!real_readdir)
+		find_readdir();
 	return real_readdir(dir);
 }
 
@@ -272,6 +280,8 @@ EXPORT struct dirent64 *readdir64(DIR *dir)
 {
 	if (hit(TJ_FAULT_READDIR))
 		return NULL;
+	if (!real_readdir64)
+		find_readdir();
 	return real_readdir64(dir);
 }
 

@@ -250,6 +250,7 @@ void fault_launcher_sweep(enum tj_fault_call call, int error, struct fault_tally
 		tally->runs++;
 		tally->ok += status == 0;
 		tally->clean += status != 0;
+		tally->gone += status != 0 && !said; /* judge() found the base empty */
 		if (said) {
 			size_t used = strlen(tally->said_at);
 			tally->said++;
