@@ -206,13 +206,13 @@ END_TEST
 
 /* Readers racing tf_set_tempdir(): every answer is one of the directories set. */
 static char set_dirs[2][PATH_MAX];
-static volatile int stop_readers;
+static int stop_readers; /* atomic: the readers poll it while the main thread sets it */
 
 static void *read_tempdir(void *arg)
 {
 	long bad = 0;
 	(void)arg;
-	while (!stop_readers) {
+	while (!__atomic_load_n(&stop_readers, __ATOMIC_RELAXED)) {
 		const char *dir = tf_gettempdir();
 		if (!dir || (strcmp(dir, set_dirs[0]) != 0 && strcmp(dir, set_dirs[1]) != 0))
 			bad++;
@@ -232,7 +232,7 @@ static int race_set_and_get(void)
 	for (int i = 0; i < 3000; i++)
 		if (tf_set_tempdir(i % 3 == 2 ? NULL : set_dirs[i % 2]) < 0)
 			return 2;
-	stop_readers = 1;
+	__atomic_store_n(&stop_readers, 1, __ATOMIC_RELAXED);
 	long bad = 0;
 	for (int i = 0; i < READERS; i++) {
 		void *result;

@@ -52,11 +52,12 @@ struct call {
 			FAIL("%s:%d: %s", __FILE__, __LINE__, #cond); \
 	} while (0)
 
-/* "BASE/REL" in a static buffer (one of a few, rotating). */
+/* "BASE/REL" in a static buffer (one of a few, rotating, per thread). */
 static inline const char *at(const char *base, const char *rel)
 {
-	static char bufs[8][4096];
-	static int next;
+	/* Per thread: the helpers' threads call this at once (ThreadSanitizer). */
+	static __thread char bufs[8][4096];
+	static __thread int next;
 	char *buf = bufs[next++ % 8];
 	snprintf(buf, sizeof(bufs[0]), "%s/%s", base, rel);
 	return buf;
