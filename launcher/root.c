@@ -399,12 +399,17 @@ int root_gc(int base_fd, const char *base_path, bool kept)
 	}
 	int first = 0;
 	struct dirent *entry;
-	while ((entry = readdir(dir))) {
+	/* A failing readdir() is not the end of the base: say so, exit 125. */
+	while ((errno = 0, entry = readdir(dir))) {
 		if (!gc_candidate(base_fd, entry->d_name, kept))
 			continue;
 		int err = gc_one(base_fd, base_path, entry->d_name);
 		if (err < 0 && !first)
 			first = err;
+	}
+	if (errno) {
+		fprintf(stderr, "tmpjail: --gc: cannot read %s: %s\n", base_path, strerror(errno));
+		first = first ? first : -errno;
 	}
 	closedir(dir);
 	fflush(stdout);

@@ -101,7 +101,8 @@ static int read_children(pid_t pid, struct pids *out)
 		return -errno;
 	int ret = 0;
 	struct dirent *task;
-	while (ret == 0 && (task = readdir(tasks))) {
+	/* A failing readdir() must not read as "no more children": the wait would end early. */
+	while (ret == 0 && (errno = 0, task = readdir(tasks))) {
 		if (task->d_name[0] == '.')
 			continue;
 		char file[sizeof(task->d_name) + sizeof("/children")];
@@ -119,8 +120,12 @@ static int read_children(pid_t pid, struct pids *out)
 		int child;
 		while (ret == 0 && fscanf(list, "%d", &child) == 1)
 			ret = pids_add(out, child);
+		if (ret == 0 && ferror(list) && !pid)
+			ret = errno ? -errno : -EIO;
 		fclose(list);
 	}
+	if (ret == 0 && !task && errno)
+		ret = -errno;
 	closedir(tasks);
 	return ret;
 }

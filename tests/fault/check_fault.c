@@ -66,6 +66,19 @@ LAUNCHER_CASE(unlinkat, TJ_FAULT_UNLINKAT)
 LAUNCHER_CASE(mkdirat, TJ_FAULT_MKDIRAT)
 LAUNCHER_CASE(read, TJ_FAULT_READ)
 LAUNCHER_CASE(malloc, TJ_FAULT_MALLOC)
+
+/* The launcher reads /proc to know when the tree is gone: fail that too. */
+START_TEST(test_launcher_readdir_descendant)
+{
+	matrix("launcher+descendant", TJ_FAULT_READDIR, fault_launcher_descendant_sweep);
+}
+END_TEST
+
+START_TEST(test_launcher_openat_descendant)
+{
+	matrix("launcher+descendant", TJ_FAULT_OPENAT, fault_launcher_descendant_sweep);
+}
+END_TEST
 REMOVER_CASE(openat, TJ_FAULT_OPENAT)
 REMOVER_CASE(getdents64, TJ_FAULT_GETDENTS64)
 REMOVER_CASE(unlinkat, TJ_FAULT_UNLINKAT)
@@ -126,6 +139,10 @@ Suite *tj_suite(void)
 	add_launcher_case(suite, tcase_create("launcher_mkdirat"), test_launcher_mkdirat);
 	add_launcher_case(suite, tcase_create("launcher_read"), test_launcher_read);
 	add_launcher_case(suite, tcase_create("launcher_malloc"), test_launcher_malloc);
+	add_launcher_case(suite, tcase_create("launcher_readdir_descendant"),
+			  test_launcher_readdir_descendant);
+	add_launcher_case(suite, tcase_create("launcher_openat_descendant"),
+			  test_launcher_openat_descendant);
 	add_case(suite, tcase_create("remove_openat"), test_remove_openat);
 	add_case(suite, tcase_create("remove_getdents64"), test_remove_getdents64);
 	add_case(suite, tcase_create("remove_unlinkat"), test_remove_unlinkat);

@@ -41,6 +41,12 @@ struct fault_tally {
  */
 void fault_launcher_sweep(enum tj_fault_call call, int error, struct fault_tally *tally);
 
+/*
+ * fault_launcher_descendant_sweep() - the same with a command that leaves
+ * a descendant writing /tmp after it exited: the launcher must wait for it.
+ */
+void fault_launcher_descendant_sweep(enum tj_fault_call call, int error, struct fault_tally *tally);
+
 /* fault_launcher_setup() / _teardown(): the TCase fixture (a scratch of its own). */
 void fault_launcher_setup(void);
 void fault_launcher_teardown(void);

@@ -30,8 +30,22 @@
 #include "tj_check.h"
 #include "tmpjail/tempfile.h"
 
-/* What the command does: the run, writing under /tmp. */
-static const char command[] = "mkdir -p /tmp/a/b && echo x > /tmp/a/b/f && cat /tmp/a/b/f";
+/* What the command does, and what it prints when all goes well. */
+struct plan {
+	const char *command, *output;
+};
+
+/* The run, writing under /tmp. */
+static const struct plan simple = {"mkdir -p /tmp/a/b && echo x > /tmp/a/b/f && cat /tmp/a/b/f",
+				   "x\n"};
+
+/*
+ * A descendant that outlives the command and still writes /tmp: the
+ * launcher must wait for it however its look at /proc fails (a failing
+ * readdir once read as "no children left", and the root went under it).
+ */
+static const struct plan descendant = {
+    "(sleep 0.3; echo late > /tmp/late && cat /tmp/late || echo LOST) & echo x", "x\nlate\n"};
 
 static char scratch[PATH_MAX];
 
@@ -195,7 +209,7 @@ static void empty_dir(const char *name)
 
 /* The checks of one run's outcome; true when it left its root, saying so. */
 static bool judge(enum tj_fault_call call, int error, unsigned long nth, int status,
-		  const char *out, const char *err)
+		  const char *expected, const char *out, const char *err)
 {
 	const char *name = tj_fault_calls[call], *error_name = fault_error_name(error);
 	/* Fail-open: the command's files anywhere but the root. */
@@ -206,7 +220,7 @@ static bool judge(enum tj_fault_call call, int error, unsigned long nth, int sta
 			      "(status %d, stderr: %s)",
 			      name, error_name, nth, elsewhere[i], status, err);
 	if (status == 0)
-		ck_assert_msg(strcmp(out, "x\n") == 0, "%s %s N=%lu: exit 0, but output \"%s\"",
+		ck_assert_msg(strcmp(out, expected) == 0, "%s %s N=%lu: exit 0, but output \"%s\"",
 			      name, error_name, nth, out);
 	else if (status == 125)
 		ck_assert_msg(count_lines(err) == 1 && strncmp(err, "tmpjail: ", 9) == 0,
@@ -227,7 +241,8 @@ static bool judge(enum tj_fault_call call, int error, unsigned long nth, int sta
 	return true;
 }
 
-void fault_launcher_sweep(enum tj_fault_call call, int error, struct fault_tally *tally)
+static void sweep(const struct plan *plan, enum tj_fault_call call, int error,
+		  struct fault_tally *tally)
 {
 	if (strncmp(scratch, "/tmp/", 5) == 0 || strncmp(scratch, "/var/tmp/", 9) == 0)
 		ck_abort_msg("the scratch %s is under a directory the run hides", scratch);
@@ -235,10 +250,10 @@ void fault_launcher_sweep(enum tj_fault_call call, int error, struct fault_tally
 		ck_assert_msg(nth <= FAULT_MAX_NTH, "%s: over %d calls in one run",
 			      tj_fault_calls[call], FAULT_MAX_NTH);
 		const char *out, *err;
-		int status = fault_launcher_once(call, error, nth, command, &out, &err);
+		int status = fault_launcher_once(call, error, nth, plan->command, &out, &err);
 		ck_assert_msg(status != 99, "cannot give the run a /tmp of its own");
 		bool injected = fired();
-		bool said = judge(call, error, nth, status, out, err);
+		bool said = judge(call, error, nth, status, plan->output, out, err);
 		if (!injected) {
 			/* Past the last call: the run as it is without faults. */
 			ck_assert_msg(status == 0 && !said, "%s N=%lu: no fault, yet exit %d: %s",
@@ -258,4 +273,14 @@ void fault_launcher_sweep(enum tj_fault_call call, int error, struct fault_tally
 				 fault_error_name(error), nth);
 		}
 	}
+}
+
+void fault_launcher_sweep(enum tj_fault_call call, int error, struct fault_tally *tally)
+{
+	sweep(&simple, call, error, tally);
+}
+
+void fault_launcher_descendant_sweep(enum tj_fault_call call, int error, struct fault_tally *tally)
+{
+	sweep(&descendant, call, error, tally);
 }
