@@ -65,6 +65,7 @@ struct spawn_opts {
 	rlim_t address_space;  /* RLIMIT_AS in bytes, 0: unchanged */
 	rlim_t file_size;      /* RLIMIT_FSIZE in bytes, 0: unchanged */
 	bool ignore_sigpipe;   /* start the launcher with SIGPIPE ignored */
+	const int *ignore;     /* more signals to start it with ignored, 0-terminated */
 	const char *slow_base; /* preload the slow mkdir with this many ms */
 };
 
@@ -85,6 +86,8 @@ static pid_t spawn(const char *const argv[], const struct spawn_opts *opts)
 	if (opts->file_size)
 		setrlimit(RLIMIT_FSIZE, &(struct rlimit){opts->file_size, opts->file_size});
 	signal(SIGPIPE, opts->ignore_sigpipe ? SIG_IGN : SIG_DFL);
+	for (const int *sig = opts->ignore; sig && *sig; sig++)
+		signal(*sig, SIG_IGN);
 	if (opts->slow_base) {
 		setenv("LD_PRELOAD", getenv("TJ_SLOW_MKDIR"), 1);
 		setenv("TJ_SLOW_MKDIR_MS", opts->slow_base, 1);
@@ -525,6 +528,23 @@ START_TEST(a_sealed_audit_file_is_warned_about)
 }
 END_TEST
 
+/* The command's ignored signals, among them SIGCHLD, are those it would have natively. */
+START_TEST(the_command_gets_ignored_signals_as_natively)
+{
+	static const int ignored[] = {SIGCHLD, SIGHUP, SIGUSR1, 0};
+	const char *native[] = {"grep", "^SigIgn", "/proc/self/status", NULL};
+	const char *jailed[] = {lu_launcher(), "--base",	    base, "--", "grep", "^SigIgn",
+				"/proc/self/status", NULL};
+	char *want, *got;
+	ck_assert_int_eq(run_captured(native, (struct spawn_opts){.ignore = ignored}, &want), 0);
+	ck_assert_int_eq(run_captured(jailed, (struct spawn_opts){.ignore = ignored}, &got), 0);
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(got);
+	ck_assert_int_eq(lu_count_entries(base), 0);
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	const struct {
@@ -545,6 +565,7 @@ Suite *tj_suite(void)
 	    {tcase_create("audit_unusable"), an_unusable_audit_file_is_refused},
 	    {tcase_create("audit_usable"), a_usable_audit_file_is_accepted},
 	    {tcase_create("audit_sealed_warning"), a_sealed_audit_file_is_warned_about},
+	    {tcase_create("sigchld_command_native"), the_command_gets_ignored_signals_as_natively},
 	};
 	Suite *s = suite_create("adversary_setup");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
