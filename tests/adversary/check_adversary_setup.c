@@ -528,6 +528,35 @@ START_TEST(a_sealed_audit_file_is_warned_about)
 }
 END_TEST
 
+/*
+ * A termination signal the launcher inherited ignored (nohup, a background
+ * job of sh) does not end set-up: natively the command would ignore it.
+ */
+START_TEST(inherited_ignored_signals_do_not_end_setup)
+{
+	const char *fifo = in_scratch("policy.fifo");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	const char *argv[] = {lu_launcher(), "--base", base,   "--seccomp", fifo,
+			      "--",	     "touch",  marker, NULL};
+	static const int ignored[] = {SIGHUP, SIGINT, 0};
+	pid_t pid = spawn(argv, &(struct spawn_opts){.out_fd = -1, .ignore = ignored});
+	usleep(300000);
+	kill(pid, SIGHUP);
+	kill(pid, SIGINT);
+	usleep(300000);
+	/* Still waiting for its policy: give it one. */
+	int writer = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	ck_assert_msg(writer >= 0, "the launcher no longer reads its policy: %s",
+		      strerror(errno));
+	ck_assert_int_eq(write(writer, "default allow\n", 14), 14);
+	close(writer);
+	int status = lu_wait_timeout(pid, 30);
+	ck_assert_msg(status == 0, "exit %d", status);
+	ck_assert_msg(lu_exists(marker), "the command did not run");
+	ck_assert_int_eq(lu_count_entries(base), 0);
+}
+END_TEST
+
 /* The command's ignored signals, among them SIGCHLD, are those it would have natively. */
 START_TEST(the_command_gets_ignored_signals_as_natively)
 {
@@ -565,6 +594,7 @@ Suite *tj_suite(void)
 	    {tcase_create("audit_unusable"), an_unusable_audit_file_is_refused},
 	    {tcase_create("audit_usable"), a_usable_audit_file_is_accepted},
 	    {tcase_create("audit_sealed_warning"), a_sealed_audit_file_is_warned_about},
+	    {tcase_create("signal_inherited_ignored"), inherited_ignored_signals_do_not_end_setup},
 	    {tcase_create("sigchld_command_native"), the_command_gets_ignored_signals_as_natively},
 	};
 	Suite *s = suite_create("adversary_setup");
