@@ -546,8 +546,7 @@ START_TEST(inherited_ignored_signals_do_not_end_setup)
 	usleep(300000);
 	/* Still waiting for its policy: give it one. */
 	int writer = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	ck_assert_msg(writer >= 0, "the launcher no longer reads its policy: %s",
-		      strerror(errno));
+	ck_assert_msg(writer >= 0, "the launcher no longer reads its policy: %s", strerror(errno));
 	ck_assert_int_eq(write(writer, "default allow\n", 14), 14);
 	close(writer);
 	int status = lu_wait_timeout(pid, 30);
@@ -562,7 +561,7 @@ START_TEST(the_command_gets_ignored_signals_as_natively)
 {
 	static const int ignored[] = {SIGCHLD, SIGHUP, SIGUSR1, 0};
 	const char *native[] = {"grep", "^SigIgn", "/proc/self/status", NULL};
-	const char *jailed[] = {lu_launcher(), "--base",	    base, "--", "grep", "^SigIgn",
+	const char *jailed[] = {lu_launcher(),	     "--base", base, "--", "grep", "^SigIgn",
 				"/proc/self/status", NULL};
 	char *want, *got;
 	ck_assert_int_eq(run_captured(native, (struct spawn_opts){.ignore = ignored}, &want), 0);
