@@ -573,6 +573,54 @@ START_TEST(the_command_gets_ignored_signals_as_natively)
 }
 END_TEST
 
+/* Run `tmpjail @option` with stdout @out (-1: closed), stderr captured in *@text. */
+static int run_answer(const char *option, const char *out, char **text)
+{
+	const char *err_path = in_scratch("answer.err");
+	int err = open(err_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(err, 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(1);
+		if (out && open(out, O_WRONLY) != 1)
+			_exit(99);
+		dup2(err, 2);
+		execl(lu_launcher(), lu_launcher(), option, (char *)NULL);
+		_exit(98);
+	}
+	int status = lu_wait_timeout(pid, 30);
+	struct stat st;
+	ck_assert_int_eq(fstat(err, &st), 0);
+	*text = calloc(1, (size_t)st.st_size + 1);
+	ck_assert_int_eq(pread(err, *text, (size_t)st.st_size, 0), st.st_size);
+	close(err);
+	return status;
+}
+
+/* --help and --version whose answer is lost (stdout full or closed) say so and fail. */
+START_TEST(a_lost_answer_is_an_error)
+{
+	const char *options[] = {"--help", "--version"};
+	const char *outs[] = {"/dev/full", NULL};
+	for (size_t i = 0; i < 2; i++)
+		for (size_t j = 0; j < 2; j++) {
+			char *text;
+			int status = run_answer(options[i], outs[j], &text);
+			ck_assert_msg(status == 125 && count_lines(text) == 1 &&
+					  strstr(text, "tmpjail: "),
+				      "%s, stdout %s: exit %d, stderr:\n%s", options[i],
+				      outs[j] ? outs[j] : "closed", status, text);
+			free(text);
+		}
+	char *text;
+	ck_assert_int_eq(run_answer("--version", "/dev/null", &text), 0);
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	const struct {
@@ -595,6 +643,7 @@ Suite *tj_suite(void)
 	    {tcase_create("audit_sealed_warning"), a_sealed_audit_file_is_warned_about},
 	    {tcase_create("signal_inherited_ignored"), inherited_ignored_signals_do_not_end_setup},
 	    {tcase_create("sigchld_command_native"), the_command_gets_ignored_signals_as_natively},
+	    {tcase_create("answer_lost"), a_lost_answer_is_an_error},
 	};
 	Suite *s = suite_create("adversary_setup");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
