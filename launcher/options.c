@@ -99,6 +99,19 @@ static const struct option options[] = {{"keep", no_argument, NULL, 'k'},
 					{"version", no_argument, NULL, OPT_VERSION},
 					{NULL, 0, NULL, 0}};
 
+/*
+ * The answer to --help or --version is all that was asked: lost (stdout
+ * full, closed, a closed pipe, whose SIGPIPE the launcher ignores), it is
+ * an error, as in coreutils. Return: 0, or -1 after printing.
+ */
+static int answered(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	fprintf(stderr, "tmpjail: cannot write to stdout: %s\n", strerror(errno));
+	return -1;
+}
+
 int options_parse(int argc, char **argv)
 {
 	int opt, err = env_prefixes_init(&arg_prefixes);
@@ -118,10 +131,10 @@ int options_parse(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return 0;
+			return answered();
 		case OPT_VERSION:
 			puts("tmpjail " TMPJAIL_VERSION);
-			return 0;
+			return answered();
 		case OPT_BASE:
 			arg_base = optarg;
 			break;

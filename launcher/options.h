@@ -25,7 +25,8 @@ extern struct prefixes arg_prefixes;
  * --help and --version are answered on stdout here. Every error is one line
  * on stderr. Can be called again after options_reset().
  * Return: the index of COMMAND in @argv (or of argc with --gc), 0 when
- * --help or --version was handled, -1 on error.
+ * --help or --version was handled, -1 on error (also when their answer
+ * could not be written to stdout).
  */
 int options_parse(int argc, char **argv);
 

@@ -22,13 +22,27 @@ bool setup_ends_run(int sig)
 	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT;
 }
 
+/*
+ * Whether @sig was ignored when the launcher started (nohup, a background
+ * job of sh): the launcher never changes the disposition of a termination
+ * signal, and a blocked signal reaches the signalfd even when ignored.
+ */
+static bool inherited_ignored(int sig)
+{
+	struct sigaction action;
+	return sigaction(sig, NULL, &action) == 0 && action.sa_handler == SIG_IGN;
+}
+
 /* Read one pending signal (the caller saw the signalfd readable). */
 static void take_signal(struct setup_signals *signals)
 {
 	struct signalfd_siginfo info;
-	if (read(signals->fd, &info, sizeof(info)) == sizeof(info) &&
-	    setup_ends_run((int)info.ssi_signo) && !signals->caught)
-		signals->caught = (int)info.ssi_signo;
+	if (read(signals->fd, &info, sizeof(info)) != sizeof(info))
+		return;
+	int sig = (int)info.ssi_signo;
+	/* Natively the command would ignore it: so does set-up. */
+	if (setup_ends_run(sig) && !inherited_ignored(sig) && !signals->caught)
+		signals->caught = sig;
 }
 
 int setup_interrupted(struct setup_signals *signals)

@@ -32,7 +32,9 @@ bool setup_ends_run(int sig);
 
 /*
  * setup_interrupted() - read every signal pending on @signals without
- * waiting. The others (SIGCHLD of a child the launcher had before it
+ * waiting. A termination signal the launcher inherited ignored (nohup)
+ * is dropped, as the command would ignore it. The others (SIGCHLD of a
+ * child the launcher had before it
  * started, SIGWINCH, ...) mean nothing before the command exists and are
  * dropped. @signals may be NULL.
  * Return: the termination signal caught (now or earlier), or 0.

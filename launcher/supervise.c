@@ -46,6 +46,8 @@ static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,   SIGQUIT,
  */
 static const int output_signals[] = {SIGPIPE, SIGXFSZ};
 static struct sigaction inherited_actions[2];
+/* SIGCHLD as inherited: an ignored SIGCHLD is the command's to keep (it reaps nothing then). */
+static struct sigaction inherited_sigchld;
 
 /* A growable set of pids. */
 struct pids {
@@ -247,6 +249,7 @@ static _Noreturn void exec_command(const struct supervise_child *child, const si
 	/* The command starts as it would without us: a write to a closed pipe kills it. */
 	for (size_t i = 0; i < sizeof(output_signals) / sizeof(output_signals[0]); i++)
 		sigaction(output_signals[i], &inherited_actions[i], NULL);
+	sigaction(SIGCHLD, &inherited_sigchld, NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	/* The launcher raised its own; the command runs with the user's. */
 	if (child->nofile && setrlimit(RLIMIT_NOFILE, child->nofile) < 0) {
@@ -282,7 +285,7 @@ int supervise_signals_open(sigset_t *old_mask)
 	sigaddset(&mask, SIGCHLD);
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaddset(&mask, forwarded[i]);
-	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+	if (sigaction(SIGCHLD, &(struct sigaction){.sa_handler = SIG_DFL}, &inherited_sigchld) < 0)
 		return -errno;
 	struct sigaction ignore = {.sa_handler = SIG_IGN};
 	for (size_t i = 0; i < sizeof(output_signals) / sizeof(output_signals[0]); i++)

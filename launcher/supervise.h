@@ -27,8 +27,8 @@ struct supervise_child {
  * root still on disk (setup.h). SIGCHLD's disposition is reset to the
  * default, since an inherited SIG_IGN would make the kernel reap the tree
  * behind our back. SIGPIPE and SIGXFSZ are ignored: the launcher's own
- * output failing must not end it; the command gets back what the launcher
- * inherited, with @old_mask.
+ * output failing must not end it. The command gets back the dispositions of
+ * all three as the launcher inherited them, and @old_mask.
  * @old_mask: receives the mask to restore in the command.
  * Return: the signalfd (O_CLOEXEC) or -errno.
  */

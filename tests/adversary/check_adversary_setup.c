@@ -65,6 +65,7 @@ struct spawn_opts {
 	rlim_t address_space;  /* RLIMIT_AS in bytes, 0: unchanged */
 	rlim_t file_size;      /* RLIMIT_FSIZE in bytes, 0: unchanged */
 	bool ignore_sigpipe;   /* start the launcher with SIGPIPE ignored */
+	const int *ignore;     /* more signals to start it with ignored, 0-terminated */
 	const char *slow_base; /* preload the slow mkdir with this many ms */
 };
 
@@ -85,6 +86,8 @@ static pid_t spawn(const char *const argv[], const struct spawn_opts *opts)
 	if (opts->file_size)
 		setrlimit(RLIMIT_FSIZE, &(struct rlimit){opts->file_size, opts->file_size});
 	signal(SIGPIPE, opts->ignore_sigpipe ? SIG_IGN : SIG_DFL);
+	for (const int *sig = opts->ignore; sig && *sig; sig++)
+		signal(*sig, SIG_IGN);
 	if (opts->slow_base) {
 		setenv("LD_PRELOAD", getenv("TJ_SLOW_MKDIR"), 1);
 		setenv("TJ_SLOW_MKDIR_MS", opts->slow_base, 1);
@@ -525,6 +528,99 @@ START_TEST(a_sealed_audit_file_is_warned_about)
 }
 END_TEST
 
+/*
+ * A termination signal the launcher inherited ignored (nohup, a background
+ * job of sh) does not end set-up: natively the command would ignore it.
+ */
+START_TEST(inherited_ignored_signals_do_not_end_setup)
+{
+	const char *fifo = in_scratch("policy.fifo");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	const char *argv[] = {lu_launcher(), "--base", base,   "--seccomp", fifo,
+			      "--",	     "touch",  marker, NULL};
+	static const int ignored[] = {SIGHUP, SIGINT, 0};
+	pid_t pid = spawn(argv, &(struct spawn_opts){.out_fd = -1, .ignore = ignored});
+	usleep(300000);
+	kill(pid, SIGHUP);
+	kill(pid, SIGINT);
+	usleep(300000);
+	/* Still waiting for its policy: give it one. */
+	int writer = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	ck_assert_msg(writer >= 0, "the launcher no longer reads its policy: %s", strerror(errno));
+	ck_assert_int_eq(write(writer, "default allow\n", 14), 14);
+	close(writer);
+	int status = lu_wait_timeout(pid, 30);
+	ck_assert_msg(status == 0, "exit %d", status);
+	ck_assert_msg(lu_exists(marker), "the command did not run");
+	ck_assert_int_eq(lu_count_entries(base), 0);
+}
+END_TEST
+
+/* The command's ignored signals, among them SIGCHLD, are those it would have natively. */
+START_TEST(the_command_gets_ignored_signals_as_natively)
+{
+	static const int ignored[] = {SIGCHLD, SIGHUP, SIGUSR1, 0};
+	const char *native[] = {"grep", "^SigIgn", "/proc/self/status", NULL};
+	const char *jailed[] = {lu_launcher(),	     "--base", base, "--", "grep", "^SigIgn",
+				"/proc/self/status", NULL};
+	char *want, *got;
+	ck_assert_int_eq(run_captured(native, (struct spawn_opts){.ignore = ignored}, &want), 0);
+	ck_assert_int_eq(run_captured(jailed, (struct spawn_opts){.ignore = ignored}, &got), 0);
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(got);
+	ck_assert_int_eq(lu_count_entries(base), 0);
+}
+END_TEST
+
+/* Run `tmpjail @option` with stdout @out (-1: closed), stderr captured in *@text. */
+static int run_answer(const char *option, const char *out, char **text)
+{
+	const char *err_path = in_scratch("answer.err");
+	int err = open(err_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(err, 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(1);
+		if (out && open(out, O_WRONLY) != 1)
+			_exit(99);
+		dup2(err, 2);
+		execl(lu_launcher(), lu_launcher(), option, (char *)NULL);
+		_exit(98);
+	}
+	int status = lu_wait_timeout(pid, 30);
+	struct stat st;
+	ck_assert_int_eq(fstat(err, &st), 0);
+	*text = calloc(1, (size_t)st.st_size + 1);
+	ck_assert_int_eq(pread(err, *text, (size_t)st.st_size, 0), st.st_size);
+	close(err);
+	return status;
+}
+
+/* --help and --version whose answer is lost (stdout full or closed) say so and fail. */
+START_TEST(a_lost_answer_is_an_error)
+{
+	const char *options[] = {"--help", "--version"};
+	const char *outs[] = {"/dev/full", NULL};
+	for (size_t i = 0; i < 2; i++)
+		for (size_t j = 0; j < 2; j++) {
+			char *text;
+			int status = run_answer(options[i], outs[j], &text);
+			ck_assert_msg(status == 125 && count_lines(text) == 1 &&
+					  strstr(text, "tmpjail: "),
+				      "%s, stdout %s: exit %d, stderr:\n%s", options[i],
+				      outs[j] ? outs[j] : "closed", status, text);
+			free(text);
+		}
+	char *text;
+	ck_assert_int_eq(run_answer("--version", "/dev/null", &text), 0);
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	const struct {
@@ -545,6 +641,9 @@ Suite *tj_suite(void)
 	    {tcase_create("audit_unusable"), an_unusable_audit_file_is_refused},
 	    {tcase_create("audit_usable"), a_usable_audit_file_is_accepted},
 	    {tcase_create("audit_sealed_warning"), a_sealed_audit_file_is_warned_about},
+	    {tcase_create("signal_inherited_ignored"), inherited_ignored_signals_do_not_end_setup},
+	    {tcase_create("sigchld_command_native"), the_command_gets_ignored_signals_as_natively},
+	    {tcase_create("answer_lost"), a_lost_answer_is_an_error},
 	};
 	Suite *s = suite_create("adversary_setup");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
