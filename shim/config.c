@@ -219,6 +219,12 @@ static void load(void)
 	shim_real_resolve_all();
 	redirect_set = copy_value(redirect_value, sizeof(redirect_value), redirect);
 	redirect_unheld = redirect && !redirect_set;
+	if (redirect_unheld) {
+		/* Children that lost the environment get "", which refuses every
+		 * path too, rather than the default list. */
+		redirect_value[0] = '\0';
+		redirect_set = true;
+	}
 	find_own_path();
 	shim_audit_init();
 	if (root && root[0]) {
