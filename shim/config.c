@@ -58,7 +58,7 @@ static pid_t owner_pid;
 /*
  * Set while this thread runs the shim's own set-up, so the wrappers its
  * libc calls reach pass straight through. Signals are blocked for as long
- * (see block_signals()): a handler never runs while it is set, so it never
+ * (see enter_setup()): a handler never runs while it is set, so it never
  * sees a redirected path passed through.
  */
 static __thread int busy __attribute__((tls_model("initial-exec")));
