@@ -14,6 +14,7 @@
  * make the namespace (unprivileged without user namespaces).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -191,6 +192,34 @@ START_TEST(test_signal_during_root_creation)
 }
 END_TEST
 
+#define THREAD_RUNS 60
+
+static int threads_body(void)
+{
+	char out[4096], names[4096] = "";
+	int total = 0;
+
+	for (int i = 0; i < THREAD_RUNS; i++) {
+		const char *argv[] = {env_or_die("TJ_SHIM_VICTIM"), "threads", fmt("%d", i), NULL};
+		int status = run(argv, NULL, true, out, sizeof(out));
+		total += leaks("/tmp", names, sizeof(names));
+		if (status != 0)
+			FAIL(1, "run %d: exit %d: %s", i, status, out);
+	}
+	if (total)
+		FAIL(2, "%d files reached the real /tmp in %d runs: %s", total, THREAD_RUNS, names);
+	if (count_entries("/tmp") != 0)
+		FAIL(3, "%d roots left in /tmp", count_entries("/tmp"));
+	return 0;
+}
+
+/* Threads (one forking) make the root at once, handlers firing in any of them. */
+START_TEST(test_threads_race_root_creation)
+{
+	in_private_tmp(threads_body);
+}
+END_TEST
+
 /* ---- defect 5: hostile TMPJAIL_* values fail closed ---- */
 
 /*
@@ -323,6 +352,57 @@ static int owner_lock_body(void)
 	}
 	return 0;
 }
+
+/* The name of the one root in the private /tmp, or NULL. */
+static const char *only_root(void)
+{
+	static char path[PATH_MAX];
+	DIR *dir = opendir("/tmp");
+	struct dirent *e;
+
+	path[0] = '\0';
+	while (dir && (e = readdir(dir)))
+		if (strncmp(e->d_name, "tj-", 3) == 0)
+			snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+	if (dir)
+		closedir(dir);
+	return path[0] ? path : NULL;
+}
+
+static int live_launcher_body(void)
+{
+	char out[4096], shim_out[4096];
+	int fd;
+	const char *argv[] = {env_or_die("TMPJAIL_BIN"),
+			      "--base",
+			      "/tmp",
+			      "--",
+			      "/bin/sh",
+			      "-c",
+			      "echo x >/tmp/f; sleep 2; cat /tmp/f",
+			      NULL};
+	pid_t pid = start(argv, NULL, false, &fd);
+
+	if (pid < 0 || !wait_in_root("tmp/f"))
+		FAIL(1, "the launcher's run did not start");
+	/* Shaped like a shim's own root, ours, and named by TMPJAIL_OWNER=$$:
+	 * still the launcher's, alive, so never removed. */
+	const char *hand_over[] = {"/bin/sh", "-c", "TMPJAIL_OWNER=$$ exec /bin/true", NULL};
+	const char *extra[] = {fmt("TMPJAIL_ROOT=%s", only_root()), NULL};
+	int status = run(hand_over, extra, true, shim_out, sizeof(shim_out));
+	int launcher = finish(pid, fd, out, sizeof(out));
+	if (status != 0 || launcher != 0 || strcmp(out, "x\n") != 0)
+		FAIL(2, "shim exit %d (%s); launcher exit %d, output \"%s\"", status, shim_out,
+		     launcher, out);
+	return 0;
+}
+
+/* A stray TMPJAIL_OWNER never removes a live launcher's root. */
+START_TEST(test_live_launcher_root_never_removed)
+{
+	in_private_tmp(live_launcher_body);
+}
+END_TEST
 
 /* TMPJAIL_OWNER and TMPJAIL_LOCK are read strictly. */
 START_TEST(test_owner_and_lock_values)
@@ -506,10 +586,14 @@ Suite *tj_suite(void)
 		 test_gc_removes_abandoned_own_root);
 	add_case(suite, tcase_create("signal_during_root_creation"),
 		 test_signal_during_root_creation);
+	add_case(suite, tcase_create("threads_race_root_creation"),
+		 test_threads_race_root_creation);
 	add_case(suite, tcase_create("hostile_root"), test_hostile_root);
 	add_case(suite, tcase_create("hostile_dir_redirect_preload"),
 		 test_hostile_dir_redirect_preload);
 	add_case(suite, tcase_create("owner_and_lock_values"), test_owner_and_lock_values);
+	add_case(suite, tcase_create("live_launcher_root_never_removed"),
+		 test_live_launcher_root_never_removed);
 	add_case(suite, tcase_create("launcher_refuses_past_limits"),
 		 test_launcher_refuses_past_limits);
 	add_case(suite, tcase_create("shim_fails_closed_past_limits"),

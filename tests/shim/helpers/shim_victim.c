@@ -12,17 +12,23 @@
  *                               sleep MS ms, print /tmp/f
  *   shim_victim vfork MS        write /tmp/f, vfork+exec "sleep; cat /tmp/f"
  *                               in a child and exit without waiting
+ *   shim_victim threads N       4 threads (one forking) make the root at
+ *                               once while SIGALRM handlers write
+ *                               /tmp/x-<n> in any of them; all must see
+ *                               one root
  *
  * Exit status: 0, or 1 with a line on stderr.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,6 +151,65 @@ static int do_vfork(long ms)
 	return pid < 0 ? 1 : 0;
 }
 
+static pthread_barrier_t barrier;
+
+/* Thread @arg: create /tmp/t-<arg> the moment all are ready; thread 0 forks
+ * first and its child creates /tmp/c. */
+static void *racer(void *arg)
+{
+	char name[32];
+	long i = (long)arg;
+
+	snprintf(name, sizeof(name), "/tmp/t-%ld", i);
+	pthread_barrier_wait(&barrier);
+	if (i == 0) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			int fd = open("/tmp/c", O_WRONLY | O_CREAT, 0600);
+			_exit(fd < 0 ? 1 : 0);
+		}
+		int status;
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+			return (void *)1;
+	}
+	int fd = open(name, O_WRONLY | O_CREAT, 0600);
+	if (fd < 0)
+		return (void *)1;
+	close(fd);
+	return NULL;
+}
+
+static int do_threads(long seed)
+{
+	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
+	struct itimerval timer = {.it_interval = {0, 20}, .it_value = {0, 1 + seed % 80}};
+	struct itimerval off = {{0, 0}, {0, 0}};
+	pthread_t threads[4];
+	int failed = 0;
+
+	sigemptyset(&sa.sa_mask);
+	pthread_barrier_init(&barrier, NULL, 4);
+	if (sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &timer, NULL) < 0)
+		return 1;
+	for (long i = 0; i < 4; i++)
+		pthread_create(&threads[i], NULL, racer, (void *)i);
+	for (int i = 0; i < 4; i++) {
+		void *r;
+		pthread_join(threads[i], &r);
+		failed |= r != NULL;
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	/* One root for all: every file is seen through the shim. */
+	static const char *const names[] = {"/tmp/t-0", "/tmp/t-1", "/tmp/t-2", "/tmp/t-3",
+					    "/tmp/c"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (access(names[i], F_OK) != 0) {
+			fprintf(stderr, "%s not seen: %s\n", names[i], strerror(errno));
+			failed = 1;
+		}
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "alarm") == 0)
@@ -153,6 +218,8 @@ int main(int argc, char **argv)
 		return do_close(argv[2], atol(argv[3]));
 	if (argc == 3 && strcmp(argv[1], "vfork") == 0)
 		return do_vfork(atol(argv[2]));
-	fprintf(stderr, "usage: shim_victim alarm N | close HOW MS | vfork MS\n");
+	if (argc == 3 && strcmp(argv[1], "threads") == 0)
+		return do_threads(atol(argv[2]));
+	fprintf(stderr, "usage: shim_victim alarm N | close HOW MS | vfork MS | threads N\n");
 	return 2;
 }
