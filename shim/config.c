@@ -295,21 +295,55 @@ static int make_stand_ins(const struct map_table *table)
 	return 0;
 }
 
+/* @value in decimal into @buf (24 bytes); no snprintf (a signal handler). */
+static void format_decimal(char *buf, long value)
+{
+	char digits[24], *p = digits + sizeof(digits);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + value % 10);
+		value /= 10;
+	} while (value > 0);
+	memcpy(buf, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/*
+ * Hand the root to children: the exec and spawn wrappers, system() and
+ * popen() put TMPJAIL_* into their environment (env.c). Never setenv()
+ * here: the root may be made by a signal handler that interrupted malloc.
+ */
 static void export_root(const struct map_table *table, const char *dir)
 {
 	char pid_text[24];
 
-	snprintf(pid_text, sizeof(pid_text), "%ld", (long)getpid());
-	setenv("TMPJAIL_ROOT", table->root, 1);
-	if (dir)
-		setenv("TMPJAIL_DIR", dir, 1);
-	if (preload_value[0])
-		setenv("TMPJAIL_PRELOAD", preload_value, 1);
-	setenv("TMPJAIL_OWNER", pid_text, 1);
-	snprintf(pid_text, sizeof(pid_text), "%d", shim_lock_fd());
-	setenv("TMPJAIL_LOCK", pid_text, 1);
-	snprintf(pid_text, sizeof(pid_text), "%ld", (long)getpid());
+	format_decimal(pid_text, (long)getpid());
 	prepare_children(table->root, dir, pid_text);
+}
+
+/*
+ * Undo a root just made, which holds only the (empty) stand-ins: rmdir
+ * from the deepest up. Not the remover: it allocates, and this may run in
+ * a signal handler.
+ */
+static void remove_fresh_root(const struct map_table *table)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = table->nrules; i-- > 0;) {
+		const struct map_rule *rule = &table->rules[i];
+		size_t len = rule->to_len;
+		memcpy(path, rule->to, len + 1);
+		while (len > table->root_len) {
+			path[len] = '\0';
+			sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
+			while (len > table->root_len && path[len - 1] != '/')
+				len--;
+			if (len > table->root_len)
+				len--; /* the '/' */
+		}
+	}
+	sys_unlinkat(AT_FDCWD, table->root, AT_REMOVEDIR);
 }
 
 /*
@@ -363,7 +397,11 @@ static int make_locked_root(char *root)
 	return 0;
 }
 
-/* Make our own root (MODE_SELF) under the lock; 0 or -errno. */
+/*
+ * Make our own root (MODE_SELF) under the lock; 0 or -errno. Safe in a
+ * signal handler that interrupted anything but the shim's set-up (which
+ * blocks signals): no malloc, no stdio, no setenv.
+ */
 static int create_root(void)
 {
 	char root[] = SELF_ROOT_TEMPLATE;
@@ -385,7 +423,10 @@ static int create_root(void)
 	if (r == 0)
 		r = make_stand_ins(&active);
 	if (r < 0) {
-		tf_remove_tree(AT_FDCWD, root, 0);
+		if (active.root_len > 0)
+			remove_fresh_root(&active);
+		else
+			sys_unlinkat(AT_FDCWD, root, AT_REMOVEDIR);
 		shim_lock_release();
 		goto out;
 	}

@@ -192,6 +192,28 @@ START_TEST(test_signal_during_root_creation)
 }
 END_TEST
 
+static int malloc_body(void)
+{
+	char out[4096], names[4096] = "";
+
+	for (int i = 0; i < 20; i++) {
+		const char *argv[] = {env_or_die("TJ_SHIM_VICTIM"), "malloc", fmt("%d", i), NULL};
+		int status = run(argv, NULL, true, out, sizeof(out));
+		if (status != 0)
+			FAIL(1, "run %d: exit %d (137: hung, killed): %s", i, status, out);
+		if (leaks("/tmp", names, sizeof(names)))
+			FAIL(2, "run %d: reached the real /tmp: %s", i, names);
+	}
+	return 0;
+}
+
+/* The root made by a handler that interrupted malloc: no deadlock (no setenv, no remover). */
+START_TEST(test_handler_makes_root_during_malloc)
+{
+	in_private_tmp(malloc_body);
+}
+END_TEST
+
 #define THREAD_RUNS 60
 
 static int threads_body(void)
@@ -586,6 +608,8 @@ Suite *tj_suite(void)
 		 test_gc_removes_abandoned_own_root);
 	add_case(suite, tcase_create("signal_during_root_creation"),
 		 test_signal_during_root_creation);
+	add_case(suite, tcase_create("handler_makes_root_during_malloc"),
+		 test_handler_makes_root_during_malloc);
 	add_case(suite, tcase_create("threads_race_root_creation"),
 		 test_threads_race_root_creation);
 	add_case(suite, tcase_create("hostile_root"), test_hostile_root);

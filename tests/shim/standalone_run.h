@@ -184,7 +184,8 @@ static inline pid_t start(const char *const argv[], const char *const extra[], b
 /*
  * Read the output of a start()ed run until every process holding the pipe
  * closed it (background children too), then wait for the run itself.
- * Return: its status as a shell shows it, -1 on timeout (60 s).
+ * Return: its status as a shell shows it; 137 (killed) when it takes more
+ * than 60 s.
  */
 static inline int finish(pid_t pid, int fd, char *out, size_t size)
 {
@@ -206,6 +207,8 @@ static inline int finish(pid_t pid, int fd, char *out, size_t size)
 	}
 	out[len] = '\0';
 	close(fd);
+	if (time(NULL) > end)
+		kill(pid, SIGKILL); /* hung: report it, do not wait forever */
 	int status;
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;

@@ -12,6 +12,9 @@
  *                               sleep MS ms, print /tmp/f
  *   shim_victim vfork MS        write /tmp/f, vfork+exec "sleep; cat /tmp/f"
  *                               in a child and exit without waiting
+ *   shim_victim malloc N        the same handler, while the main thread
+ *                               only allocates: the root is made by a
+ *                               handler that interrupted malloc
  *   shim_victim threads N       4 threads (one forking) make the root at
  *                               once while SIGALRM handlers write
  *                               /tmp/x-<n> in any of them; all must see
@@ -151,6 +154,36 @@ static int do_vfork(long ms)
 	return pid < 0 ? 1 : 0;
 }
 
+static void *sleeper(void *arg)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL); /* the main thread gets the ticks */
+	pause();
+	return arg;
+}
+
+static int do_malloc(long seed)
+{
+	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
+	struct itimerval timer = {.it_interval = {0, 50}, .it_value = {0, 1 + seed % 80}};
+	struct itimerval off = {{0, 0}, {0, 0}};
+
+	pthread_t idle;
+
+	/* A second thread makes malloc take its arena lock; sizes past the
+	 * thread cache make it take it on every call. */
+	sigemptyset(&sa.sa_mask);
+	if (pthread_create(&idle, NULL, sleeper, NULL) != 0 || sigaction(SIGALRM, &sa, NULL) < 0 ||
+	    setitimer(ITIMER_REAL, &timer, NULL) < 0)
+		return 1;
+	for (long i = 0; alarms < 3 && i < 50000000; i++)
+		free(malloc((size_t)(2048 + i % 8192)));
+	setitimer(ITIMER_REAL, &off, NULL);
+	return access("/tmp/x-0", F_OK) == 0 ? 0 : 1;
+}
+
 static pthread_barrier_t barrier;
 
 /* Thread @arg: create /tmp/t-<arg> the moment all are ready; thread 0 forks
@@ -218,8 +251,11 @@ int main(int argc, char **argv)
 		return do_close(argv[2], atol(argv[3]));
 	if (argc == 3 && strcmp(argv[1], "vfork") == 0)
 		return do_vfork(atol(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "malloc") == 0)
+		return do_malloc(atol(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "threads") == 0)
 		return do_threads(atol(argv[2]));
-	fprintf(stderr, "usage: shim_victim alarm N | close HOW MS | vfork MS | threads N\n");
+	fprintf(stderr,
+		"usage: shim_victim alarm N | close HOW MS | vfork MS | malloc N | threads N\n");
 	return 2;
 }
