@@ -58,6 +58,13 @@ int env_prefixes_add(struct prefixes *prefixes, const char *prefix)
 			free(norm);
 			return 0;
 		}
+	/* The shim could not hold it: refused here, never accepted and dropped. */
+	if (strlen(norm) > ENV_REDIRECT_PREFIX_MAX ||
+	    prefixes->count >= ENV_REDIRECT_MAX_PREFIXES) {
+		err = strlen(norm) > ENV_REDIRECT_PREFIX_MAX ? -ENAMETOOLONG : -E2BIG;
+		free(norm);
+		return err;
+	}
 	char **grown = realloc(prefixes->list, (prefixes->count + 1) * sizeof(*grown));
 	if (!grown) {
 		free(norm);
@@ -79,14 +86,35 @@ int env_prefixes_init(struct prefixes *prefixes)
 	char *copy = outer ? strdup(outer) : NULL, *save = NULL;
 	if (outer && !copy)
 		err = -ENOMEM;
+	/* Every one of them, or no run: the outer run's shim redirected them. */
 	for (char *p = copy ? strtok_r(copy, ":", &save) : NULL; p && !err;
 	     p = strtok_r(NULL, ":", &save))
-		if (env_prefixes_add(prefixes, p) == -ENOMEM)
-			err = -ENOMEM;
+		err = env_prefixes_add(prefixes, p);
 	free(copy);
 	if (err)
 		env_prefixes_free(prefixes);
 	return err;
+}
+
+#define ENV_TEXT(x) ENV_TEXT_(x)
+#define ENV_TEXT_(x) #x
+
+const char *env_prefixes_error(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "must be absolute, not /, without '..' or ':'";
+	case -ENAMETOOLONG:
+		return "longer than " ENV_TEXT(ENV_REDIRECT_PREFIX_MAX) " bytes (the environment "
+									"contract's limit)";
+	case -E2BIG:
+		return "more than " ENV_TEXT(
+		    ENV_REDIRECT_MAX_PREFIXES) " redirected prefixes, "
+					       "/tmp and /var/tmp included (the environment "
+					       "contract's limit)";
+	default:
+		return strerror(-err);
+	}
 }
 
 void env_prefixes_free(struct prefixes *prefixes)
@@ -176,8 +204,10 @@ int env_export(const char *root, const struct prefixes *prefixes, const char *sh
 	if (!err && !audit)
 		unsetenv("TMPJAIL_AUDIT"); /* not the outer run's */
 	/* Only a shim that made its own root sets it; ours is the launcher's. */
-	if (!err)
+	if (!err) {
 		unsetenv("TMPJAIL_OWNER");
+		unsetenv("TMPJAIL_LOCK");
+	}
 	free(dir);
 	free(redirect);
 	free(preload);

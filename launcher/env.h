@@ -10,6 +10,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*
+ * The environment contract's limits on TMPJAIL_REDIRECT (docs/architecture.md,
+ * "Limits"): the shim holds no more (shim/map.h: MAP_MAX_RULES, and
+ * MAP_PREFIX_MAX with its NUL), so the launcher refuses more at start
+ * rather than start a run whose extra prefixes would not be redirected.
+ * tests/adversary/check_adversary_shim.c checks that the three agree.
+ */
+#define ENV_REDIRECT_MAX_PREFIXES 16 /* /tmp and /var/tmp included */
+#define ENV_REDIRECT_PREFIX_MAX 255  /* bytes of one canonical prefix */
+
 /* The redirected prefixes of a run. */
 struct prefixes {
 	char **list; /* normalised absolute paths, /tmp and /var/tmp first */
@@ -19,16 +29,22 @@ struct prefixes {
 /*
  * env_prefixes_init() - the prefixes every run redirects: /tmp, /var/tmp
  * and, in a nested run, those of the outer run (TMPJAIL_REDIRECT).
- * Return: 0 or -errno.
+ * Return: 0 or -errno (as env_prefixes_add() for an outer prefix the run
+ * could not redirect too).
  */
 int env_prefixes_init(struct prefixes *prefixes);
 
 /*
  * env_prefixes_add() - add --redirect PREFIX, normalised (//a/./b/ is /a/b).
  * Return: 0 (also when already there), -EINVAL for a relative prefix, "/",
- * a ".." component or a ':', -ENOMEM.
+ * a ".." component or a ':', -ENAMETOOLONG for one longer than
+ * ENV_REDIRECT_PREFIX_MAX once normalised, -E2BIG when the run already has
+ * ENV_REDIRECT_MAX_PREFIXES, -ENOMEM.
  */
 int env_prefixes_add(struct prefixes *prefixes, const char *prefix);
+
+/* env_prefixes_error() - the words for an error of env_prefixes_add(). */
+const char *env_prefixes_error(int err);
 
 void env_prefixes_free(struct prefixes *prefixes);
 

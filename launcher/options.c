@@ -36,7 +36,8 @@ static const char usage[] =
     "                             tmpjail --base ~/scratch -- ./job\n"
     "      --memory             put the private root on a RAM file system (/dev/shm)\n"
     "                             tmpjail --memory -- ./decrypt-and-process\n"
-    "      --redirect PREFIX    redirect PREFIX too (repeatable; /tmp, /var/tmp always)\n"
+    "      --redirect PREFIX    redirect PREFIX too (repeatable; /tmp, /var/tmp always;\n"
+    "                             at most 16 prefixes in all, each up to 255 bytes)\n"
     "                             tmpjail --redirect /scratch -- ./legacy-tool\n"
     "      --seccomp POLICY[,POLICY...]  seccomp presets (harden, no-network) or files\n"
     "                             tmpjail --seccomp harden,no-network -- ./untrusted\n"
@@ -116,7 +117,7 @@ int options_parse(int argc, char **argv)
 {
 	int opt, err = env_prefixes_init(&arg_prefixes);
 	if (err) {
-		fprintf(stderr, "tmpjail: %s\n", strerror(-err));
+		fprintf(stderr, "tmpjail: TMPJAIL_REDIRECT: %s\n", env_prefixes_error(err));
 		return -1;
 	}
 	optind = 0; /* glibc: start afresh, also on a second call */
@@ -164,9 +165,7 @@ int options_parse(int argc, char **argv)
 			err = env_prefixes_add(&arg_prefixes, optarg);
 			if (err) {
 				fprintf(stderr, "tmpjail: --redirect %s: %s\n", optarg,
-					err == -EINVAL
-					    ? "must be absolute, not /, without '..' or ':'"
-					    : strerror(-err));
+					env_prefixes_error(err));
 				return -1;
 			}
 			break;

@@ -36,6 +36,32 @@ static struct env_set sets[2];
 static int sets_used;
 static _Atomic(const struct env_set *) current;
 
+/*
+ * "TMPJAIL_LOCK=<fd>", made when a child's environment is built: the lock
+ * descriptor may move (lock.c), so it is never taken from a prepared set.
+ * Per thread, on no heap: exec wrappers run in vfork children.
+ */
+static __thread char lock_entry[32] __attribute__((tls_model("initial-exec")));
+
+/* lock_entry for the lock this process holds, or NULL when it holds none. */
+static const char *make_lock_entry(void)
+{
+	static const char name[] = "TMPJAIL_LOCK=";
+	char digits[16], *p = digits + sizeof(digits);
+	int fd = shim_lock_fd();
+
+	if (fd < 0)
+		return NULL;
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + fd % 10);
+		fd /= 10;
+	} while (fd);
+	memcpy(lock_entry, name, sizeof(name) - 1);
+	memcpy(lock_entry + sizeof(name) - 1, p, (size_t)(digits + sizeof(digits) - p));
+	return lock_entry;
+}
+
 static void set_entry(struct env_set *set, int which, const char *value)
 {
 	size_t name_len = strlen(env_names[which]);
@@ -126,7 +152,8 @@ char *const *shim_env_build(char *const envp[], size_t count, const char **vec, 
 {
 	const struct env_set *set = atomic_load_explicit(&current, memory_order_acquire);
 	bool have[ENV_COUNT] = {false};
-	bool changed = false;
+	const char *lock = make_lock_entry();
+	bool changed = false, have_lock = false;
 	int ld_at = -1;
 	size_t n = 0;
 
@@ -144,6 +171,14 @@ char *const *shim_env_build(char *const envp[], size_t count, const char **vec, 
 		    entry[strlen("TMPJAIL_AUDIT=")] != '/' && set->present[ENV_AUDIT]) {
 			vec[n] = set->entry[ENV_AUDIT];
 			changed = true;
+		}
+		/* Ours, whatever the program wrote: the number the lock is on now. */
+		if (lock && is_var(entry, "TMPJAIL_LOCK", strlen("TMPJAIL_LOCK"))) {
+			have_lock = true;
+			if (strcmp(entry, lock) != 0) {
+				vec[n] = lock;
+				changed = true;
+			}
 		}
 		if (ld_at < 0 && is_var(entry, "LD_PRELOAD", strlen("LD_PRELOAD"))) {
 			ld_at = (int)n;
@@ -169,6 +204,10 @@ char *const *shim_env_build(char *const envp[], size_t count, const char **vec, 
 		vec[n++] = set->ld_entry;
 		changed = true;
 	}
+	if (lock && !have_lock) {
+		vec[n++] = lock;
+		changed = true;
+	}
 	vec[n] = NULL;
 	return changed ? (char *const *)vec : envp;
 }
@@ -177,6 +216,10 @@ void shim_env_restore_process(void)
 {
 	const struct env_set *set = atomic_load_explicit(&current, memory_order_acquire);
 
+	const char *lock = make_lock_entry();
+
+	if (lock)
+		setenv("TMPJAIL_LOCK", lock + strlen("TMPJAIL_LOCK="), 1);
 	if (!set)
 		return;
 	for (int v = 0; v < ENV_COUNT; v++)

@@ -51,6 +51,7 @@ static int exec_path(const char *name, const char *path, char *const argv[], cha
 	char *const *env = fixed_env(envp, count, vec, ld);
 	/* Audited before: a successful exec does not come back. */
 	shim_call_end(&call, 0, 0);
+	shim_lock_renew(); /* in a vfork child: a lock not shared with the parent */
 	int r = real(path, argv, env);
 	shim_call_end(&call, r, errno);
 	return r;
@@ -162,6 +163,7 @@ static int exec_file(const char *name, const char *file, char *const argv[], cha
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
 	ENV_ARRAYS(envp, count, vec, ld);
+	shim_lock_renew();
 	return real(file, argv, fixed_env(envp, count, vec, ld));
 }
 
@@ -236,6 +238,7 @@ int fexecve(int fd, char *const argv[], char *const envp[])
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
 	ENV_ARRAYS(envp, count, vec, ld);
+	shim_lock_renew();
 	return real(fd, argv, fixed_env(envp, count, vec, ld));
 }
 
@@ -252,6 +255,7 @@ int execveat(int dirfd, const char *path, char *const argv[], char *const envp[]
 	ENV_ARRAYS(envp, count, vec, ld);
 	char *const *env = fixed_env(envp, count, vec, ld);
 	shim_call_end(&call, 0, 0);
+	shim_lock_renew();
 	int r = real(dirfd, path, argv, env, flags);
 	shim_call_end(&call, r, errno);
 	return r;

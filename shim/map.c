@@ -122,23 +122,36 @@ static long canonical(const char *path, size_t len, char *out, size_t size)
 	return (long)n;
 }
 
-/* Add one TMPJAIL_REDIRECT entry; silently skip the unusable ones. */
+/*
+ * Add one TMPJAIL_REDIRECT entry. Empty entries and duplicates mean
+ * nothing and are skipped; an entry the table cannot honour is an error
+ * (see map_table_build()).
+ */
 static int add_rule(struct map_table *table, const char *entry, size_t len, const char *dir)
 {
-	if (table->nrules == MAP_MAX_RULES)
-		return 0; /* too many: the rest is not redirected */
-	struct map_rule *rule = &table->rules[table->nrules];
-	long n = canonical(entry, len, rule->from, sizeof(rule->from));
+	struct map_rule candidate;
+	long n;
 
-	if (n <= 0)
-		return 0; /* unusable or "/": not redirected */
-	rule->from_len = (size_t)n;
+	if (len == 0)
+		return 0; /* "a::b", a trailing ':' */
+	n = canonical(entry, len, candidate.from, sizeof(candidate.from));
+	if (n == 0)
+		return -EINVAL; /* "/" would redirect everything */
+	if (n < 0)
+		return (int)n;
+	candidate.from_len = (size_t)n;
 	for (size_t i = 0; i < table->nrules; i++)
-		if (strcmp(table->rules[i].from, rule->from) == 0)
+		if (strcmp(table->rules[i].from, candidate.from) == 0)
 			return 0;
-	/* Paths inside the root are never mapped: such a prefix means nothing. */
-	if (table->root_len > 0 && match_prefix(rule->from, table->root))
-		return 0;
+	/* Paths inside the root are never mapped: such a prefix (the root
+	 * itself, or "/tmp" for a root of "/tmp") could not be redirected. */
+	if (table->root_len > 0 && match_prefix(candidate.from, table->root))
+		return -EINVAL;
+	if (table->nrules == MAP_MAX_RULES)
+		return -E2BIG;
+	struct map_rule *rule = &table->rules[table->nrules];
+	memcpy(rule->from, candidate.from, candidate.from_len + 1);
+	rule->from_len = candidate.from_len;
 
 	rule->to[0] = '\0';
 	rule->to_len = 0;
@@ -234,44 +247,63 @@ static void collect_names(struct map_table *table)
 	}
 }
 
+/* Fill the root and the /tmp stand-in (@dir_buf) of @table; 0 or -errno. */
+static int build_root(struct map_table *table, const char *root, const char *dir, char *dir_buf)
+{
+	long n = canonical(root, strlen(root), table->root, sizeof(table->root));
+
+	if (n == 0)
+		return -EINVAL; /* "/", "//", "/.": every path would be "inside" */
+	if (n < 0)
+		return (int)n;
+	table->root_len = (size_t)n;
+	if (dir && dir[0]) {
+		n = canonical(dir, strlen(dir), dir_buf, PATH_MAX);
+		if (n < 0)
+			return (int)n;
+		/* The contract's $TMPJAIL_ROOT/tmp: a stand-in elsewhere ("/tmp"
+		 * itself) would send /tmp back where it came from. */
+		if (!match_prefix(dir_buf, table->root))
+			return -EINVAL;
+		return 0;
+	}
+	if (table->root_len + sizeof("/tmp") > PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(dir_buf, table->root, table->root_len);
+	memcpy(dir_buf + table->root_len, "/tmp", sizeof("/tmp"));
+	return 0;
+}
+
 int map_table_build(struct map_table *table, const char *root, const char *dir,
 		    const char *redirect)
 {
 	char dir_buf[PATH_MAX];
-	long n;
+	int first = 0;
 
 	memset(table, 0, sizeof(*table));
 	if (root && root[0]) {
-		n = canonical(root, strlen(root), table->root, sizeof(table->root));
-		if (n < 0)
-			return (int)n;
-		table->root_len = (size_t)n;
-		if (dir && dir[0]) {
-			n = canonical(dir, strlen(dir), dir_buf, sizeof(dir_buf));
-			if (n < 0)
-				return (int)n;
-		} else {
-			if (table->root_len + sizeof("/tmp") > sizeof(dir_buf))
-				return -ENAMETOOLONG;
-			memcpy(dir_buf, table->root, table->root_len);
-			memcpy(dir_buf + table->root_len, "/tmp", sizeof("/tmp"));
-		}
+		int r = build_root(table, root, dir, dir_buf);
+		if (r < 0)
+			return r;
 	}
 	if (!redirect)
 		redirect = MAP_DEFAULT_REDIRECT;
+	if (redirect[0] == '\0')
+		first = -EINVAL; /* set, but names nothing: not "redirect nothing" */
 	for (const char *p = redirect;;) {
 		size_t len = strcspn(p, ":");
 		int r = add_rule(table, p, len, dir_buf);
-		if (r < 0)
-			return r;
+		if (r < 0 && first == 0)
+			first = r;
 		if (p[len] == '\0')
 			break;
 		p += len + 1;
 	}
+	table->incomplete = first != 0;
 	sort_rules(table);
 	collect_names(table);
 	collect_first(table);
-	return 0;
+	return first;
 }
 
 /* The rule @path falls under, and where its rest starts; NULL if none. */
@@ -306,6 +338,8 @@ int map_match(const struct map_table *table, const char *path)
 
 	if (!path || path[0] != '/')
 		return 0;
+	if (table->incomplete)
+		return 1;
 	return find_rule(table, path, &rest) != NULL;
 }
 
@@ -344,6 +378,8 @@ int map_may_reach(const struct map_table *table, const char *path)
 {
 	if (!path || path[0] == '/')
 		return 0;
+	if (table->incomplete)
+		return 1;
 	const char *first = skip_separators(path);
 	size_t len = strcspn(first, "/");
 

@@ -10,12 +10,22 @@
 #define TMPJAIL_SHIM_MAP_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
-/* At most this many redirected prefixes (TMPJAIL_REDIRECT). */
+/*
+ * The environment contract's limits on TMPJAIL_REDIRECT
+ * (docs/architecture.md, "Limits"): at most this many prefixes, /tmp and
+ * /var/tmp included, each at most MAP_PREFIX_MAX - 1 bytes once canonical.
+ * The launcher refuses more at start (launcher/env.h repeats the numbers;
+ * tests/adversary/check_adversary_shim.c checks that the three agree).
+ */
 #define MAP_MAX_RULES 16
 /* Longest redirected prefix, terminating NUL included. */
 #define MAP_PREFIX_MAX 256
+/* Room for the longest TMPJAIL_REDIRECT the table can hold, NUL included:
+ * every prefix at its longest, one ':' after each but the last. */
+#define MAP_REDIRECT_MAX (MAP_MAX_RULES * MAP_PREFIX_MAX)
 /* Room for the component names of every prefix (see map_table.names). */
 #define MAP_NAMES_MAX (MAP_MAX_RULES * MAP_PREFIX_MAX)
 
@@ -56,6 +66,13 @@ struct map_table {
 	 * nearly every path a program passes (/usr, /etc, /proc, ...).
 	 */
 	unsigned char first[32];
+	/*
+	 * Set when map_table_build() could not hold or understand all of
+	 * TMPJAIL_REDIRECT: which paths were meant to be redirected is then
+	 * unknown, so map_match() and map_may_reach() answer yes for every
+	 * path, and the shim refuses them all (fail closed).
+	 */
+	bool incomplete;
 };
 
 /* map_path() results besides -errno. */
@@ -72,14 +89,25 @@ enum {
  * @table: the table to fill (entirely overwritten).
  * @root: TMPJAIL_ROOT, or NULL/"" when there is no root yet (then rules
  *        only tell which paths are redirected; map_path() keeps all).
- * @dir: TMPJAIL_DIR, or NULL for "$root/tmp".
+ * @dir: TMPJAIL_DIR, or NULL for "$root/tmp"; it must lie inside @root.
  * @redirect: TMPJAIL_REDIRECT, colon-separated absolute prefixes, or NULL
  *            for MAP_DEFAULT_REDIRECT. Entries are made canonical ("//a/./b/"
- *            is "/a/b"); "/", relative entries, entries with "..", too long
- *            ones and duplicates are ignored.
+ *            is "/a/b"); empty entries and duplicates are skipped.
+ *            Anything else the table cannot honour fails, a prefix inside
+ *            the root included.
  *
- * Return: 0, or -EINVAL when @root or @dir is not absolute, -ENAMETOOLONG
- * when a mapped prefix does not fit in PATH_MAX.
+ * Every failure fails closed: a value that would turn redirection off for
+ * some path ("/" as root, a stand-in outside the root, a prefix dropped)
+ * is an error, never a smaller table.
+ *
+ * Return: 0, or -EINVAL when @root is not absolute or names "/", @dir is
+ * not absolute or lies outside @root, -ENAMETOOLONG when a mapped prefix
+ * does not fit in PATH_MAX. Errors of @redirect also set table->incomplete
+ * (the table then still holds the rules that fit, to refuse with):
+ * -EINVAL for an empty list or an entry that is relative, "/", has ".."
+ * or lies inside @root,
+ * -ENAMETOOLONG for an entry of MAP_PREFIX_MAX bytes or more, -E2BIG for
+ * more than MAP_MAX_RULES distinct prefixes.
  */
 int map_table_build(struct map_table *table, const char *root, const char *dir,
 		    const char *redirect);
@@ -108,7 +136,7 @@ int map_path(const struct map_table *table, const char *path, char *out, size_t 
 /**
  * map_match() - does @path fall under one of the redirected prefixes?
  * Works on a table without a root too: the shim asks it before it creates
- * a root of its own.
+ * a root of its own. Every absolute path does in an incomplete table.
  *
  * Return: nonzero when it does.
  */
@@ -117,8 +145,9 @@ int map_match(const struct map_table *table, const char *path);
 /**
  * map_may_reach() - could the relative @path reach a redirected prefix
  * from some directory? Only when its first component (after "." ones) is
- * ".." or a component name of a prefix ("tmp" or "var" by default). This
- * is the fast test for relative paths: no system call.
+ * ".." or a component name of a prefix ("tmp" or "var" by default), or the
+ * table is incomplete. This is the fast test for relative paths: no system
+ * call.
  *
  * Return: nonzero when it could.
  */

@@ -135,12 +135,62 @@ void shim_remove_own_root(void);
  * redirected. Creates the root if needed; *error as shim_table(). */
 const char *shim_tmp_dir(int *error);
 
+/* ---- what the environment may say (trust.c) ---- */
+
+/* Is @root named exactly as the shim names its own roots (/tmp/tj- and
+ * TF_RANDOM_CHARS of [a-z0-9_]), a directory owned by us? Only such a root
+ * is ever removed at exit. */
+bool shim_removable_root(const char *root);
+/* Is @text exactly this process's pid, in decimal (TMPJAIL_OWNER)? */
+bool shim_is_own_pid(const char *text);
+/*
+ * shim_check_root() - does the root @table was built from hold? A
+ * directory of ours, not a symlink, and neither it nor any stand-in is "/"
+ * or a real redirected directory.
+ * Return: 0 or -errno (the shim then refuses redirected paths).
+ */
+int shim_check_root(const struct map_table *table);
+
+/* ---- the lock that keeps our own root alive to --gc (lock.c) ---- */
+
+/*
+ * shim_lock_new() - lock the root @root just made, open as @fd (which
+ * becomes the lock descriptor, moved out of the way).
+ * Return: 0 or -errno (@fd is then left alone).
+ */
+int shim_lock_new(int fd, const char *root);
+/* The root locked by shim_lock_new() was renamed to @root (same length). */
+void shim_lock_moved(const char *root);
+/*
+ * shim_lock_adopt() - hold a lock of this process's own on @root (a root a
+ * shim made, handed down), replacing the descriptor @inherited
+ * (TMPJAIL_LOCK's value) that held it across exec.
+ * Return: 0 or -errno (EWOULDBLOCK: a launcher holds the root).
+ */
+int shim_lock_adopt(const char *root, const char *inherited);
+/*
+ * shim_lock_renew() - put a new description of the root, locked, on the
+ * lock descriptor: after a fork or spawn in the parent, and in an exec
+ * wrapper (a vfork child), so no two processes share one. Raw system calls
+ * only; writes no memory (vfork children). Does nothing without a lock.
+ */
+void shim_lock_renew(void);
+/* Close the lock descriptor (the root could not be made after all). */
+void shim_lock_release(void);
+/* The lock descriptor, or -1 (for TMPJAIL_LOCK in children). */
+int shim_lock_fd(void);
+/*
+ * shim_lock_last() - is this process the root's last user? Takes the lock
+ * exclusively when it is; when it is not, keeps (or retakes) the shared one.
+ */
+bool shim_lock_last(void);
+
 /* ---- environment of children (env.c) ---- */
 
 /* At most this many environment entries are rebuilt on the stack. */
 #define SHIM_ENV_MAX 4096
 /* Entries the shim may add. */
-#define SHIM_ENV_EXTRA 8
+#define SHIM_ENV_EXTRA 10
 /* Room for the rebuilt "LD_PRELOAD=..." entry. */
 #define SHIM_LD_MAX (2 * PATH_MAX)
 

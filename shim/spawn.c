@@ -34,6 +34,9 @@ static int spawn_common(const char *name, pid_t *pid, int base, const char *path
 	char ld[SHIM_LD_MAX];
 	char *const *env = count <= SHIM_ENV_MAX ? shim_env_build(envp, count, vec, ld) : envp;
 	int r = real(pid, path, actions, attr, argv, env);
+	/* The child shares our lock's description: keep it, take a new one. */
+	if (r == 0)
+		shim_lock_renew();
 	shim_call_end(&call, r ? -1 : 0, r);
 	return r;
 }
@@ -117,5 +120,8 @@ FILE *popen(const char *command, const char *mode)
 	(void)shim_ensure_root();
 	shim_env_restore_process();
 	errno = saved;
-	return real(command, mode);
+	FILE *f = real(command, mode);
+	if (f)
+		shim_lock_renew();
+	return f;
 }

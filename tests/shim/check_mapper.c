@@ -26,6 +26,15 @@ static void build(const char *root, const char *dir, const char *redirect)
 	ck_assert_int_eq(map_table_build(&table, root, dir, redirect), 0);
 }
 
+/* ROOT followed by @path, in a static buffer. */
+static const char *fmt_root(const char *path)
+{
+	static char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s%s", ROOT, path);
+	return buf;
+}
+
 static void default_table(void)
 {
 	build(ROOT, NULL, NULL);
@@ -231,13 +240,22 @@ START_TEST(test_custom_prefixes)
 	expect_map("/tmp/x", DIR "/x");
 	expect_map("/var/tmp/x", NULL); /* no longer in the list */
 
-	/* Entries are made canonical; unusable ones are ignored. */
-	build(ROOT, NULL, "//data/./in/::relative:/:/a/../b:/tmp/");
+	/* Entries are made canonical; empty ones are skipped. */
+	build(ROOT, NULL, "//data/./in/::/tmp/:");
 	ck_assert_uint_eq(table.nrules, 2);
 	expect_map("/data/in/x", ROOT "/data/in/x");
 	expect_map("/tmp/x", DIR "/x");
-	expect_map("/b/x", NULL);
-	expect_map("/a/x", NULL);
+
+	/* An entry the table cannot honour fails the whole list, closed: the
+	 * table then answers "redirected" for every path, to refuse it. */
+	static const char *const unusable[] = {"/tmp:relative", "/tmp:/", "/tmp://.",
+					       "/tmp:/a/../b", ""};
+	for (size_t i = 0; i < sizeof(unusable) / sizeof(unusable[0]); i++) {
+		ck_assert_int_eq(map_table_build(&table, ROOT, NULL, unusable[i]), -EINVAL);
+		ck_assert(table.incomplete);
+		ck_assert_int_ne(map_match(&table, "/usr/bin/x"), 0);
+		ck_assert_int_ne(map_may_reach(&table, "lib/x"), 0);
+	}
 
 	/* Nested prefixes: the longest wins. */
 	build(ROOT, NULL, "/srv:/srv/cache");
@@ -247,19 +265,32 @@ START_TEST(test_custom_prefixes)
 	expect_map("/srv/cache/../..", ROOT "/srv/cache/../..");
 	expect_error("/srv/cache/../../..", EACCES);
 
-	/* More prefixes than the table holds: the first ones are kept, no overflow. */
+	/* More prefixes than the table holds, or one too long: refused, never
+	 * dropped (no overflow either). */
 	char many[64 * 8] = "";
 	for (int i = 0; i < 40; i++)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many), "/p%d:", i);
+	ck_assert_int_eq(map_table_build(&table, ROOT, NULL, many), -E2BIG);
+	ck_assert_uint_eq(table.nrules, MAP_MAX_RULES);
+	ck_assert(table.incomplete);
+	ck_assert_int_ne(map_match(&table, "/p39/x"), 0);
+	char longest[MAP_PREFIX_MAX + 1];
+	memset(longest, 'l', sizeof(longest) - 1);
+	longest[0] = '/';
+	longest[MAP_PREFIX_MAX - 1] = '\0';
+	build(ROOT, NULL, longest); /* 255 bytes: fits */
+	expect_map(longest, fmt_root(longest));
+	longest[MAP_PREFIX_MAX - 1] = 'l';
+	longest[MAP_PREFIX_MAX] = '\0';
+	ck_assert_int_eq(map_table_build(&table, ROOT, NULL, longest), -ENAMETOOLONG);
+	ck_assert(table.incomplete);
+	/* Exactly as many as fit: all kept. */
+	many[0] = '\0';
+	for (int i = 0; i < MAP_MAX_RULES; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "/p%d:", i);
 	build(ROOT, NULL, many);
 	ck_assert_uint_eq(table.nrules, MAP_MAX_RULES);
-	expect_map("/p0/x", ROOT "/p0/x");
-	expect_map("/p39/x", NULL);
-
-	/* An empty list redirects nothing. */
-	build(ROOT, NULL, "");
-	ck_assert_uint_eq(table.nrules, 0);
-	expect_map("/tmp/x", NULL);
+	ck_assert(!table.incomplete);
 }
 END_TEST
 
@@ -271,10 +302,14 @@ START_TEST(test_tmpjail_dir)
 	expect_map("/tmp/..", DIR "/..");
 	expect_map("/var/tmp/a", ROOT "/var/tmp/a");
 
-	/* A stand-in outside the root: ".." may not climb out of it at all. */
-	build(ROOT, "/srv/jail-tmp", NULL);
-	expect_map("/tmp/a", "/srv/jail-tmp/a");
-	expect_error("/tmp/..", EACCES);
+	/* A stand-in outside the root would send /tmp elsewhere, or back to
+	 * itself: refused, like a root that is "/". */
+	ck_assert_int_eq(map_table_build(&table, ROOT, "/srv/jail-tmp", NULL), -EINVAL);
+	ck_assert_int_eq(map_table_build(&table, ROOT, "/tmp", NULL), -EINVAL);
+	ck_assert_int_eq(map_table_build(&table, ROOT, ROOT "x/tmp", NULL), -EINVAL);
+	static const char *const slash[] = {"/", "//", "/.", "/./", "///.//"};
+	for (size_t i = 0; i < sizeof(slash) / sizeof(slash[0]); i++)
+		ck_assert_int_eq(map_table_build(&table, slash[i], NULL, NULL), -EINVAL);
 }
 END_TEST
 

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the shim accepts from the environment: a TMPJAIL_* value it cannot
+ * honour must never turn redirection off (docs/architecture.md, "Bad values
+ * fail closed"), and one that is not ours must never make it remove
+ * anything. Raw system calls only: this runs while the shim sets itself up.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "shim.h"
+#include "sys.h"
+
+/*
+ * Only a root that looks like one we make, and is ours, is ever removed at
+ * exit: a stray TMPJAIL_OWNER must not turn into deleting someone's tree.
+ */
+bool shim_removable_root(const char *root)
+{
+	const char *base = root + strlen("/tmp/");
+	struct stat st;
+
+	/* Exactly what create_root() makes: "/tmp/tj-" and 8 name characters. */
+	if (strncmp(root, "/tmp/tj-", 8) != 0 || strlen(base + 3) != TF_RANDOM_CHARS)
+		return false;
+	for (const char *p = base + 3; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	if (sys_fstatat(AT_FDCWD, root, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	return S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+}
+
+/* Is @text exactly this process's pid, in decimal? */
+bool shim_is_own_pid(const char *text)
+{
+	char *end;
+	long pid;
+
+	if (!text || text[0] < '1' || text[0] > '9')
+		return false;
+	errno = 0;
+	pid = strtol(text, &end, 10);
+	return errno == 0 && *end == '\0' && pid == (long)getpid();
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * shim_check_root() - does the root the environment names hold? It must be a
+ * directory of ours (not a symlink, not a file), and neither it nor any
+ * stand-in may be "/" or one of the real redirected directories: writes
+ * would land where the run is meant to be kept from ("/tmp/..", a link to
+ * "/", TMPJAIL_DIR=/tmp). A stand-in not there yet is made by the program.
+ * Return: 0 or -errno.
+ */
+int shim_check_root(const struct map_table *table)
+{
+	struct stat root, real[MAP_MAX_RULES + 1], st;
+	size_t nreal = 0;
+
+	if (sys_fstatat(AT_FDCWD, table->root, &root, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISDIR(root.st_mode) || root.st_uid != geteuid())
+		return -EPERM;
+	if (sys_fstatat(AT_FDCWD, "/", &real[nreal], 0) == 0)
+		nreal++;
+	for (size_t i = 0; i < table->nrules; i++)
+		if (sys_fstatat(AT_FDCWD, table->rules[i].from, &real[nreal], 0) == 0)
+			nreal++;
+	for (size_t i = 0; i < nreal; i++)
+		if (same_file(&real[i], &root))
+			return -EINVAL;
+	for (size_t i = 0; i < table->nrules; i++) {
+		if (sys_fstatat(AT_FDCWD, table->rules[i].to, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		for (size_t j = 0; j < nreal; j++)
+			if (same_file(&real[j], &st))
+				return -EINVAL;
+	}
+	return 0;
+}
