@@ -250,6 +250,19 @@ static void check_prefixes(const char *root, size_t root_len)
 	}
 }
 
+#ifdef KNOWN_ROOT_SLASH
+/* Does @path name "/" ("/", "//", "/./")? Only that is the known finding. */
+static bool names_slash(const char *path)
+{
+	if (path[0] != '/')
+		return false;
+	for (const char *p = path; *p; p++)
+		if (*p != '/' && !(*p == '.' && p[-1] == '/' && (p[1] == '/' || p[1] == '\0')))
+			return false;
+	return true;
+}
+#endif
+
 #ifdef KNOWN_DIR_OUTSIDE
 /* Does the stand-in of /tmp (TMPJAIL_DIR) lie outside the root? */
 static bool dir_outside(const char *root, size_t root_len)
@@ -267,14 +280,14 @@ static void check_table(void)
 	size_t root_len = mode == MODE_LAUNCHER ? active.root_len : 0;
 
 #ifdef KNOWN_ROOT_SLASH
-	if (mode == MODE_LAUNCHER && root_len == 0)
+	if (mode == MODE_LAUNCHER && root_len == 0 && names_slash(field[0]))
 		return; /* TMPJAIL_ROOT=/ (or //, /.): the shim is off */
 #endif
 	if (mode == MODE_LAUNCHER) {
 		FUZZ_CHECK(root_len > 0 && root[0] == '/' && strcmp(root, "/") != 0,
 			   "TMPJAIL_ROOT=\"%s\" accepted as the root \"%s\"", field[0], root);
 #ifdef KNOWN_DIR_OUTSIDE
-		if (dir_outside(root, root_len))
+		if (set(1) && field[1][0] && dir_outside(root, root_len))
 			return; /* TMPJAIL_DIR=/elsewhere: /tmp goes there */
 #endif
 		for (size_t i = 0; i < active.nrules; i++) {
