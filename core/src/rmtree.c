@@ -681,23 +681,37 @@ static int fix_held_top_mode(int dirfd, mode_t *original)
 	return tf_chmod_opath(dirfd, (id.mode & 07777) | 0700);
 }
 
+/*
+ * A held top given u+rwx by fix_held_top_mode() gets @original back when
+ * it is not emptied after all (@fixed); @r is returned.
+ */
+static int unfix_held_top(int dirfd, bool fixed, mode_t original, int r)
+{
+	if (fixed)
+		tf_chmod_opath(dirfd, original & 07777);
+	return r;
+}
+
 /* tf_remove_tree() for a single component @name of @dirfd. */
 static int remove_top(int dirfd, const char *name, unsigned flags)
 {
 	/* Zeroed: gcc -O3 cannot see that identify() sets them. */
 	struct identity st = {0}, root = {0}, top = {0};
-	bool contents_only = flags & TF_RMTREE_CONTENTS_ONLY;
+	bool contents_only = flags & TF_RMTREE_CONTENTS_ONLY, fixed = false;
 	mode_t original = 0;
 
 	int r = identify(dirfd, name, 0, &st);
-	if (r == -EACCES && strcmp(name, ".") == 0 && fix_held_top_mode(dirfd, &original) == 0) {
+	/* Only a top to be emptied: "." alone is EINVAL below, mode untouched. */
+	if (r == -EACCES && contents_only && strcmp(name, ".") == 0 &&
+	    fix_held_top_mode(dirfd, &original) == 0) {
+		fixed = true;
 		r = identify(dirfd, name, 0, &st);
 		st.mode = original; /* what the kept top gets back */
 	}
 	if (r == 0)
 		r = identify(AT_FDCWD, "/", 0, &root);
 	if (r < 0)
-		return r;
+		return unfix_held_top(dirfd, fixed, original, r);
 	/* "/", "/.", "//", "d/..", "." in "/", a bind mount of "/"... */
 	if (same_inode(&st, &root))
 		return -EPERM;
@@ -714,7 +728,7 @@ static int remove_top(int dirfd, const char *name, unsigned flags)
 		return sys_unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
 	}
 	if (fd < 0)
-		return fd;
+		return unfix_held_top(dirfd, fixed, original, fd); /* EMFILE: nothing emptied */
 	/* Checked again on what we hold: the name may have changed since. */
 	r = get_identity(fd, &top);
 	if (r == 0 && same_inode(&top, &root))

@@ -135,6 +135,65 @@ START_TEST(unsearchable_foreign_top)
 }
 END_TEST
 
+/* A held top of mode 000, asked what the remover then refuses: its mode must not change. */
+struct refused_top {
+	const char *path;
+	unsigned flags;
+	int free_fds; /* -1: the limit as it is */
+};
+
+/* tf_rmtree_at(fd, ".", @arg->flags) on a 000 top: the error, and the mode it is left with. */
+static int refuse_held_top(void *arg)
+{
+	const struct refused_top *top = arg;
+	int fd = open(top->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	EXPECT(fd >= 0, "open %s: %m", top->path);
+	EXPECT(fchmodat(AT_FDCWD, top->path, 0, 0) == 0, "chmod: %m");
+	struct rlimit limit;
+	EXPECT(getrlimit(RLIMIT_NOFILE, &limit) == 0, "getrlimit: %m");
+	if (top->free_fds >= 0) {
+		limit.rlim_cur = limit_leaving(top->free_fds);
+		EXPECT(setrlimit(RLIMIT_NOFILE, &limit) == 0, "setrlimit: %m");
+	}
+	int r = tf_rmtree_at(fd, ".", top->flags) == 0 ? 0 : errno;
+	struct stat st;
+	EXPECT(fstat(fd, &st) == 0, "fstat: %m");
+	EXPECT((st.st_mode & 07777) == 0, "a refused removal (%s) left the top mode %o, not 000",
+	       error_name(r), (unsigned)st.st_mode & 07777);
+	close(fd);
+	return r;
+}
+
+/*
+ * The held top gets u+rwx only to be emptied: "." without
+ * TF_RMTREE_CONTENTS_ONLY (EINVAL, or EACCES), or no fd left to open it
+ * (EMFILE), leaves its mode as it was.
+ */
+START_TEST(unsearchable_top_refused)
+{
+	for (int identity = 0; identity < identities(); identity++) {
+		if (identity)
+			fresh_scratch();
+		make_outside();
+		make_dir("top", 0700);
+		make_files("top", 3);
+		unsigned how = become(identity);
+		/* EINVAL as root; EACCES for its owner, who may not search it. */
+		struct refused_top top = {"top", 0, -1};
+		EXPECT_RESULT(in_child(how, refuse_held_top, &top), how ? EACCES : EINVAL);
+		expect_dir("top", 0);
+		set_mode("top", 0700);
+		top = (struct refused_top){"top", TF_RMTREE_CONTENTS_ONLY, 0};
+		EXPECT_RESULT(in_child(how, refuse_held_top, &top), EMFILE);
+		expect_dir("top", 0);
+		set_mode("top", 0700);
+		EXPECT(count_entries("top") == 3, "top: %d entries left", count_entries("top"));
+		expect_outside();
+	}
+}
+END_TEST
+
 /* ---- Few file descriptors ---------------------------------------------------- */
 
 struct starved {
@@ -233,6 +292,7 @@ Suite *tj_suite(void)
 
 	add_case(suite, tcase_create("unsearchable_top"), unsearchable_top);
 	add_case(suite, tcase_create("unsearchable_foreign_top"), unsearchable_foreign_top);
+	add_case(suite, tcase_create("unsearchable_top_refused"), unsearchable_top_refused);
 	add_case(suite, tcase_create("few_fds"), few_fds);
 	add_case(suite, tcase_create("no_fds"), no_fds);
 	return suite;
