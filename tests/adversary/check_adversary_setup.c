@@ -69,13 +69,30 @@ struct spawn_opts {
 	const char *slow_base; /* preload the slow mkdir with this many ms */
 };
 
+static const int termination_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
 static pid_t spawn(const char *const argv[], const struct spawn_opts *opts)
 {
+	/*
+	 * Check's runner handles SIGTERM and SIGINT by killing the whole test;
+	 * a signal sent to the child before it execs the launcher must not run
+	 * that inherited handler. Blocked across fork, reset in the child.
+	 */
+	sigset_t termination, saved;
+	sigemptyset(&termination);
+	for (size_t i = 0; i < sizeof(termination_signals) / sizeof(termination_signals[0]); i++)
+		sigaddset(&termination, termination_signals[i]);
 	fflush(NULL);
+	sigprocmask(SIG_BLOCK, &termination, &saved);
 	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid)
+	if (pid) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		ck_assert_int_ge(pid, 0);
 		return pid;
+	}
+	for (size_t i = 0; i < sizeof(termination_signals) / sizeof(termination_signals[0]); i++)
+		signal(termination_signals[i], SIG_DFL);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	int out = opts->out_fd >= 0 ? opts->out_fd : open("/dev/null", O_WRONLY);
 	dup2(out, 1);
 	dup2(out, 2);
