@@ -557,6 +557,13 @@ __attribute__((destructor)) static void shim_destructor(void)
  */
 static __attribute__((noreturn)) void exit_now(shim_fn__exit real, int status)
 {
+	sigset_t all;
+
+	/* No handler runs from here on: one that did after the removal (the
+	 * removal gives the mask back) would find the root gone, and the
+	 * process exits anyway. */
+	sigfillset(&all);
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, _NSIG / 8);
 	shim_remove_own_root();
 	if (real)
 		real(status);

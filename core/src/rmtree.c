@@ -19,14 +19,16 @@
  *     bounded only by memory;
  *   - an error is recorded and the walk goes on; the first one is returned.
  *
- * The shape follows systemd's rm-rf.c. The stack and the name list are
- * allocated with malloc(3): unlike most internal functions this one is not
- * async-signal-safe.
+ * The shape follows systemd's rm-rf.c. The stack, the name list and the
+ * read buffer come from sys_realloc(): malloc(3) in the library, mmap(2)
+ * in the shim's raw build, where a removal may run from _exit() called by
+ * a signal handler that interrupted malloc.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -273,7 +275,7 @@ static int list_subdirectory(struct walk *walk, const char *name)
 		size_t capacity = walk->names_capacity ? walk->names_capacity : 4096;
 		while (capacity < walk->names_len + len)
 			capacity *= 2;
-		char *names = realloc(walk->names, capacity);
+		char *names = sys_realloc(walk->names, capacity);
 		if (!names)
 			return -ENOMEM;
 		walk->names = names;
@@ -362,7 +364,7 @@ static int push_frame(struct walk *walk, int fd, const struct identity *id, size
 {
 	if (walk->depth == walk->capacity) {
 		size_t capacity = walk->capacity ? walk->capacity * 2 : 64;
-		struct frame *frames = realloc(walk->frames, capacity * sizeof(*frames));
+		struct frame *frames = sys_realloc(walk->frames, capacity * sizeof(*frames));
 		if (!frames)
 			return -ENOMEM;
 		walk->frames = frames;
@@ -634,7 +636,7 @@ static int empty_directory(int fd, const struct identity *top, const struct iden
 	};
 	int r;
 
-	walk.dents = malloc(DENTS_SIZE);
+	walk.dents = sys_realloc(NULL, DENTS_SIZE);
 	r = walk.dents ? push_frame(&walk, fd, top, 0) : -ENOMEM;
 	if (r == 0) {
 		empty_tree(&walk);
@@ -649,9 +651,9 @@ static int empty_directory(int fd, const struct identity *top, const struct iden
 		pop_frame(&walk);
 		r = walk.error;
 	}
-	free(walk.dents);
-	free(walk.names);
-	free(walk.frames);
+	sys_free(walk.dents);
+	sys_free(walk.names);
+	sys_free(walk.frames);
 	return r;
 }
 
@@ -762,10 +764,11 @@ int tf_remove_tree(int dirfd, const char *name, unsigned flags)
 	 * any path is, the last component never. Trailing slashes would make
 	 * the kernel follow a link ("link/"), so they are dropped.
 	 */
-	char *path = strdup(name);
-	if (!path)
-		return -ENOMEM;
-	size_t len = strlen(path);
+	char path[PATH_MAX];
+	size_t len = strlen(name);
+	if (len >= sizeof(path))
+		return -ENAMETOOLONG; /* more than the kernel takes in one path */
+	memcpy(path, name, len + 1);
 	while (len > 1 && path[len - 1] == '/')
 		path[--len] = '\0';
 	char *slash = strrchr(path, '/');
@@ -785,7 +788,6 @@ int tf_remove_tree(int dirfd, const char *name, unsigned flags)
 			sys_close(parent);
 		}
 	}
-	free(path);
 	return r;
 }
 

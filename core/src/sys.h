@@ -9,14 +9,17 @@
  * the shim exports openat, unlinkat, ... itself, and core code inside it
  * must reach the kernel, never the shim's own wrappers.
  *
- * All of them return -1 and set errno on failure, as libc does, and are
- * async-signal-safe.
+ * All of them return -1 (or NULL) and set errno on failure, as libc does;
+ * built with TF_SYS_RAW they are async-signal-safe, memory included.
  */
 #ifndef TMPJAIL_CORE_SYS_H
 #define TMPJAIL_CORE_SYS_H
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -37,6 +40,43 @@ struct sys_dirent64 {
 };
 
 #ifdef TF_SYS_RAW
+
+/*
+ * Memory for the remover's stack and buffers. Inside the shim it comes
+ * from mmap(2), never malloc(3): the shim removes its own root from
+ * _exit(), which a signal handler may call while its thread holds malloc's
+ * lock. Each block starts with its mapped size; sys_realloc(NULL, n)
+ * allocates. Return: the block, or NULL with errno (ENOMEM).
+ */
+#define SYS_BLOCK_HEADER 16
+static inline void *sys_realloc(void *old, size_t size)
+{
+	size_t mapped = size + SYS_BLOCK_HEADER;
+	if (mapped < size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	long block = syscall(SYS_mmap, NULL, mapped, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (block == -1)
+		return NULL;
+	*(size_t *)block = mapped;
+	void *fresh = (char *)block + SYS_BLOCK_HEADER;
+	if (old) {
+		size_t *old_block = (size_t *)((char *)old - SYS_BLOCK_HEADER);
+		size_t old_size = *old_block - SYS_BLOCK_HEADER;
+		memcpy(fresh, old, old_size < size ? old_size : size);
+		syscall(SYS_munmap, old_block, *old_block);
+	}
+	return fresh;
+}
+static inline void sys_free(void *ptr)
+{
+	if (ptr) {
+		size_t *block = (size_t *)((char *)ptr - SYS_BLOCK_HEADER);
+		syscall(SYS_munmap, block, *block);
+	}
+}
 
 static inline int sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
@@ -181,6 +221,16 @@ static inline off_t sys_lseek(int fd, off_t offset, int whence)
 static inline int sys_ftruncate(int fd, off_t size)
 {
 	return ftruncate(fd, size);
+}
+
+/* The remover's memory: malloc(3), so preloads and sanitizers see it. */
+static inline void *sys_realloc(void *old, size_t size)
+{
+	return realloc(old, size);
+}
+static inline void sys_free(void *ptr)
+{
+	free(ptr);
 }
 
 #endif /* TF_SYS_RAW */

@@ -214,6 +214,30 @@ START_TEST(test_handler_makes_root_during_malloc)
 }
 END_TEST
 
+static int exit_body(void)
+{
+	char out[4096], names[4096] = "";
+
+	for (int i = 0; i < 40; i++) {
+		const char *argv[] = {env_or_die("TJ_SHIM_VICTIM"), "exit", fmt("%d", i), NULL};
+		int status = run(argv, NULL, true, out, sizeof(out));
+		if (status != 0)
+			FAIL(1, "run %d: exit %d (137: hung, killed): %s", i, status, out);
+		if (leaks("/tmp", names, sizeof(names)))
+			FAIL(2, "run %d: reached the real /tmp: %s", i, names);
+		if (count_entries("/tmp") != 0)
+			FAIL(3, "run %d: its root was not removed at _exit()", i);
+	}
+	return 0;
+}
+
+/* _exit() from a handler that interrupted malloc removes the root, without malloc's lock. */
+START_TEST(test_handler_exits_during_malloc)
+{
+	in_private_tmp(exit_body);
+}
+END_TEST
+
 #define THREAD_RUNS 60
 
 static int threads_body(void)
@@ -610,6 +634,8 @@ Suite *tj_suite(void)
 		 test_signal_during_root_creation);
 	add_case(suite, tcase_create("handler_makes_root_during_malloc"),
 		 test_handler_makes_root_during_malloc);
+	add_case(suite, tcase_create("handler_exits_during_malloc"),
+		 test_handler_exits_during_malloc);
 	add_case(suite, tcase_create("threads_race_root_creation"),
 		 test_threads_race_root_creation);
 	add_case(suite, tcase_create("hostile_root"), test_hostile_root);

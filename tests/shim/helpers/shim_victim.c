@@ -15,6 +15,9 @@
  *   shim_victim malloc N        the same handler, while the main thread
  *                               only allocates: the root is made by a
  *                               handler that interrupted malloc
+ *   shim_victim exit N          the same, but the handler that made the
+ *                               root calls _exit() (the shim then removes
+ *                               the root) while malloc may hold its lock
  *   shim_victim threads N       4 threads (one forking) make the root at
  *                               once while SIGALRM handlers write
  *                               /tmp/x-<n> in any of them; all must see
@@ -158,6 +161,14 @@ static int do_vfork(long ms)
 	return pid < 0 ? 1 : 0;
 }
 
+/* One malloc and free the compiler cannot elide (it drops free(malloc(n))). */
+static void allocate(long i)
+{
+	void *volatile block = malloc((size_t)(2048 + i % 8192));
+
+	free(block);
+}
+
 static void *sleeper(void *arg)
 {
 	sigset_t all;
@@ -183,12 +194,49 @@ static int do_malloc(long seed)
 	    setitimer(ITIMER_REAL, &timer, NULL) < 0)
 		return 1;
 	for (long i = 0; alarms < 3 && i < 50000000; i++)
-		free(malloc((size_t)(2048 + i % 8192)));
+		allocate(i);
 	setitimer(ITIMER_REAL, &off, NULL);
 	/* The first handler may have run in the idle thread: let it finish. */
 	for (int i = 0; finished < alarms && i < 5000; i++)
 		usleep(1000);
 	return access("/tmp/x-0", F_OK) == 0 ? 0 : 1;
+}
+
+/* Make the root from a handler, then _exit() from one: the shim removes
+ * its root there, which must not need malloc's lock. */
+static void on_alarm_exit(int sig)
+{
+	int fd = open("/tmp/e", O_WRONLY | O_CREAT, 0600);
+
+	(void)sig;
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0 || ++alarms >= 3)
+		_exit(fd < 0 ? 1 : 0);
+}
+
+static int do_exit(long seed)
+{
+	struct sigaction sa = {.sa_handler = on_alarm_exit, .sa_flags = SA_RESTART};
+	struct itimerval timer = {.it_interval = {0, 50}, .it_value = {0, 1 + seed % 80}};
+	pthread_t idle;
+
+	sigset_t alarm_only;
+
+	/* Handlers in the main thread only: one thread's _exit() racing
+	 * another's write into the root would leave the root to --gc. */
+	sigemptyset(&alarm_only);
+	sigaddset(&alarm_only, SIGALRM);
+	sigemptyset(&sa.sa_mask);
+	pthread_sigmask(SIG_BLOCK, &alarm_only, NULL);
+	if (pthread_create(&idle, NULL, sleeper, NULL) != 0)
+		return 1;
+	pthread_sigmask(SIG_UNBLOCK, &alarm_only, NULL);
+	if (sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &timer, NULL) < 0)
+		return 1;
+	for (long i = 0; i < 500000000; i++)
+		allocate(i);
+	return 2; /* the handler never ran */
 }
 
 static pthread_barrier_t barrier;
@@ -260,9 +308,11 @@ int main(int argc, char **argv)
 		return do_vfork(atol(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "malloc") == 0)
 		return do_malloc(atol(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "exit") == 0)
+		return do_exit(atol(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "threads") == 0)
 		return do_threads(atol(argv[2]));
-	fprintf(stderr,
-		"usage: shim_victim alarm N | close HOW MS | vfork MS | malloc N | threads N\n");
+	fprintf(stderr, "usage: shim_victim alarm N | close HOW MS | vfork MS | malloc N | exit N "
+			"| threads N\n");
 	return 2;
 }
