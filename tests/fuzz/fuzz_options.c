@@ -12,9 +12,8 @@
  *     prefixes absolute, canonical, unique, /tmp and /var/tmp first, and
  *     all of them within what the shim redirects (its MAP_MAX_RULES
  *     prefixes of less than MAP_PREFIX_MAX bytes, a TMPJAIL_REDIRECT under
- *     4 KiB): never accepted here and then dropped by the shim
- *     (KNOWN_REDIRECT_LIMITS, issue 8 defect 4; see fuzz_shim_env.c for
- *     how known findings are run);
+ *     4 KiB): never accepted here and then dropped by the shim (issue 8,
+ *     defect 4; docs/architecture.md, "Limits");
  *   - options_reset() zeroes every arg_*, and parsing the same arguments
  *     again gives the very same answer (no state kept across calls: getopt's
  *     is reset by options_parse() itself).
@@ -25,13 +24,6 @@
 #include "fuzz_util.h"
 #include "map.h"
 #include "options.h"
-
-#ifndef TJ_FUZZ_STRICT
-#define KNOWN_REDIRECT_LIMITS 1 /* issue 8, defect 4: more, or longer, than the shim takes */
-#endif
-
-/* The size of the shim's copy of TMPJAIL_REDIRECT (redirect_value, shim/config.c). */
-#define SHIM_REDIRECT_MAX 4096
 
 #define MAX_ARGS 64
 
@@ -137,23 +129,17 @@ static void check_accepted(int argc, const struct outcome *o)
 			FUZZ_CHECK(strcmp(arg_prefixes.list[i], arg_prefixes.list[j]) != 0,
 				   "prefix %s twice", arg_prefixes.list[i]);
 		joined += strlen(arg_prefixes.list[i]) + 1;
-#ifndef KNOWN_REDIRECT_LIMITS
 		FUZZ_CHECK(strlen(arg_prefixes.list[i]) < MAP_PREFIX_MAX,
 			   "--redirect of %zu bytes accepted but the shim ignores it",
 			   strlen(arg_prefixes.list[i]));
-#endif
 	}
-#ifndef KNOWN_REDIRECT_LIMITS
 	FUZZ_CHECK(arg_prefixes.count <= MAP_MAX_RULES,
 		   "%zu prefixes accepted but the shim redirects %d", arg_prefixes.count,
 		   MAP_MAX_RULES);
 	FUZZ_CHECK(
-	    joined <= SHIM_REDIRECT_MAX,
+	    joined <= MAP_REDIRECT_MAX,
 	    "prefixes of %zu bytes accepted but the shim ignores a TMPJAIL_REDIRECT that long",
 	    joined);
-#else
-	(void)joined;
-#endif
 }
 
 /* One message, however many newlines the arguments it quotes hold. */
