@@ -43,12 +43,14 @@
  * None is open today.
  */
 #define _GNU_SOURCE 1
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -148,8 +150,8 @@ static const char *const view_entries[] = {
     "other/",
 };
 
-/* Remove the tree (never recursively: exactly what view_make() made). */
-static void view_remove(void)
+/* Remove a tree in @top (never recursively: exactly what view_make() makes). */
+static void view_remove_in(int top)
 {
 	for (size_t i = sizeof(view_entries) / sizeof(view_entries[0]); i-- > 0;) {
 		char name[64];
@@ -159,9 +161,48 @@ static void view_remove(void)
 		bool dir = name[len - 1] == '/';
 		if (dir)
 			name[len - 1] = '\0';
-		unlinkat(view_fd, name, dir ? AT_REMOVEDIR : 0);
+		unlinkat(top, name, dir ? AT_REMOVEDIR : 0);
 	}
+}
+
+static void view_remove(void)
+{
+	static bool removed;
+
+	if (removed || view_fd < 0)
+		return;
+	removed = true;
+	view_remove_in(view_fd);
 	rmdir(view_path);
+}
+
+/*
+ * Remove the trees that harnesses which died on a failure left in @parent
+ * (a failing input aborts, and the next run cleans up after it).
+ */
+static void view_sweep(const char *parent)
+{
+	static const char prefix[] = "fuzz-shim-env-view.";
+	DIR *dir = opendir(parent);
+	struct dirent *d;
+
+	while (dir && (d = readdir(dir))) {
+		char *end;
+		if (strncmp(d->d_name, prefix, sizeof(prefix) - 1) != 0)
+			continue;
+		long pid = strtol(d->d_name + sizeof(prefix) - 1, &end, 10);
+		if (*end != '.' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		int top =
+		    openat(dirfd(dir), d->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (top < 0)
+			continue;
+		view_remove_in(top);
+		close(top);
+		unlinkat(dirfd(dir), d->d_name, AT_REMOVEDIR);
+	}
+	if (dir)
+		closedir(dir);
 }
 
 /*
@@ -181,11 +222,14 @@ static void view_make(void)
 		*strrchr(exe, '/') = '\0';
 		parent = exe;
 	}
-	snprintf(view_path, sizeof(view_path), "%s/fuzz-shim-env-view.XXXXXX", parent);
+	view_sweep(parent);
+	snprintf(view_path, sizeof(view_path), "%s/fuzz-shim-env-view.%ld.XXXXXX", parent,
+		 (long)getpid());
 	if (!mkdtemp(view_path) ||
 	    (view_fd = open(view_path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		fuzz_fail("cannot make the view in %s: %s", parent, strerror(errno));
 	atexit(view_remove);
+	fuzz_on_fail = view_remove;
 	for (size_t i = 0; i < sizeof(view_entries) / sizeof(view_entries[0]); i++) {
 		char name[64];
 		const char *e = view_entries[i], *target = strchr(e, '>');
