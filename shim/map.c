@@ -288,8 +288,6 @@ int map_table_build(struct map_table *table, const char *root, const char *dir,
 	}
 	if (!redirect)
 		redirect = MAP_DEFAULT_REDIRECT;
-	if (redirect[0] == '\0')
-		first = -EINVAL; /* set, but names nothing: not "redirect nothing" */
 	for (const char *p = redirect;;) {
 		size_t len = strcspn(p, ":");
 		int r = add_rule(table, p, len, dir_buf);
@@ -299,6 +297,8 @@ int map_table_build(struct map_table *table, const char *root, const char *dir,
 			break;
 		p += len + 1;
 	}
+	if (table->nrules == 0 && first == 0)
+		first = -EINVAL; /* "", ":": set, but names nothing: not "redirect nothing" */
 	table->incomplete = first != 0;
 	sort_rules(table);
 	collect_names(table);

@@ -104,7 +104,7 @@ enum {
  * not absolute or lies outside @root, -ENAMETOOLONG when a mapped prefix
  * does not fit in PATH_MAX. Errors of @redirect also set table->incomplete
  * (the table then still holds the rules that fit, to refuse with):
- * -EINVAL for an empty list or an entry that is relative, "/", has ".."
+ * -EINVAL for a list naming no prefix ("", ":") or an entry that is relative, "/", has ".."
  * or lies inside @root,
  * -ENAMETOOLONG for an entry of MAP_PREFIX_MAX bytes or more, -E2BIG for
  * more than MAP_MAX_RULES distinct prefixes.

@@ -358,6 +358,9 @@ static int hostile_dir_redirect_body(void)
 	    {"TMPJAIL_REDIRECT=/", NULL},
 	    {"TMPJAIL_PRELOAD=/nonexistent/libtmpjail-preload.so", "TMPJAIL_ROOT=/tmp/good"},
 	    {"TMPJAIL_PRELOAD=/bin/true", NULL},
+	    /* Only empty entries: a list naming nothing (found by fuzz_shim_env). */
+	    {"TMPJAIL_REDIRECT=:", "TMPJAIL_ROOT=/tmp/good"},
+	    {"TMPJAIL_REDIRECT=::", NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *extra[] = {cases[i][0], cases[i][1], NULL};

@@ -8,13 +8,13 @@
  *   - -1 comes with one message on stderr ("tmpjail: ...\n") and nothing on
  *     stdout, 0 (--help, --version) with stdout and no error, an index with
  *     neither;
- *   - what is accepted is sane: --seccomp-log only with --seccomp, the
+ *   - what is accepted is sane: --seccomp-log only with --seccomp, --kept
+ *     only with --gc, the
  *     prefixes absolute, canonical, unique, /tmp and /var/tmp first, and
  *     all of them within what the shim redirects (its MAP_MAX_RULES
  *     prefixes of less than MAP_PREFIX_MAX bytes, a TMPJAIL_REDIRECT under
- *     4 KiB): never accepted here and then dropped by the shim
- *     (KNOWN_REDIRECT_LIMITS, issue 8 defect 4; see fuzz_shim_env.c for
- *     how known findings are run);
+ *     4 KiB): never accepted here and then dropped by the shim (issue 8,
+ *     defect 4; docs/architecture.md, "Limits");
  *   - options_reset() zeroes every arg_*, and parsing the same arguments
  *     again gives the very same answer (no state kept across calls: getopt's
  *     is reset by options_parse() itself).
@@ -25,13 +25,6 @@
 #include "fuzz_util.h"
 #include "map.h"
 #include "options.h"
-
-#ifndef TJ_FUZZ_STRICT
-#define KNOWN_REDIRECT_LIMITS 1 /* issue 8, defect 4: more, or longer, than the shim takes */
-#endif
-
-/* The size of the shim's copy of TMPJAIL_REDIRECT (redirect_value, shim/config.c). */
-#define SHIM_REDIRECT_MAX 4096
 
 #define MAX_ARGS 64
 
@@ -47,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* What one parse gave. */
 struct outcome {
 	int result;
-	bool flags[6];
+	bool flags[7];
 	char *base, *audit, *seccomp, *prefixes;
 	struct fuzz_capture out, err;
 };
@@ -83,7 +76,8 @@ static void parse(int argc, char **argv, struct outcome *o)
 	o->result = options_parse(argc, argv);
 	fuzz_capture_stop(&o->err);
 	fuzz_capture_stop(&o->out);
-	bool flags[6] = {arg_keep, arg_memory, arg_seccomp_log, arg_seal, arg_gc, arg_verbose};
+	bool flags[7] = {arg_keep, arg_memory, arg_seccomp_log, arg_seal,
+			 arg_gc,   arg_kept,   arg_verbose};
 	memcpy(o->flags, flags, sizeof(flags));
 	o->base = copy_or_null(arg_base);
 	o->audit = copy_or_null(arg_audit);
@@ -127,6 +121,7 @@ static void check_accepted(int argc, const struct outcome *o)
 	else
 		FUZZ_CHECK(o->result < argc, "no command, no --gc, accepted (%d)", o->result);
 	FUZZ_CHECK(!arg_seccomp_log || arg_seccomp, "--seccomp-log accepted without --seccomp");
+	FUZZ_CHECK(!arg_kept || arg_gc, "--kept accepted without --gc");
 	FUZZ_CHECK(arg_prefixes.count >= 2 && strcmp(arg_prefixes.list[0], "/tmp") == 0 &&
 		       strcmp(arg_prefixes.list[1], "/var/tmp") == 0,
 		   "the prefixes do not start with /tmp and /var/tmp");
@@ -137,23 +132,17 @@ static void check_accepted(int argc, const struct outcome *o)
 			FUZZ_CHECK(strcmp(arg_prefixes.list[i], arg_prefixes.list[j]) != 0,
 				   "prefix %s twice", arg_prefixes.list[i]);
 		joined += strlen(arg_prefixes.list[i]) + 1;
-#ifndef KNOWN_REDIRECT_LIMITS
 		FUZZ_CHECK(strlen(arg_prefixes.list[i]) < MAP_PREFIX_MAX,
 			   "--redirect of %zu bytes accepted but the shim ignores it",
 			   strlen(arg_prefixes.list[i]));
-#endif
 	}
-#ifndef KNOWN_REDIRECT_LIMITS
 	FUZZ_CHECK(arg_prefixes.count <= MAP_MAX_RULES,
 		   "%zu prefixes accepted but the shim redirects %d", arg_prefixes.count,
 		   MAP_MAX_RULES);
 	FUZZ_CHECK(
-	    joined <= SHIM_REDIRECT_MAX,
+	    joined <= MAP_REDIRECT_MAX,
 	    "prefixes of %zu bytes accepted but the shim ignores a TMPJAIL_REDIRECT that long",
 	    joined);
-#else
-	(void)joined;
-#endif
 }
 
 /* One message, however many newlines the arguments it quotes hold. */
@@ -173,7 +162,7 @@ static void check_refused(const struct outcome *o, size_t arg_newlines)
 static void check_reset(void)
 {
 	FUZZ_CHECK(!arg_keep && !arg_memory && !arg_seccomp_log && !arg_seal && !arg_gc &&
-		       !arg_verbose && !arg_base && !arg_audit && !arg_seccomp &&
+		       !arg_kept && !arg_verbose && !arg_base && !arg_audit && !arg_seccomp &&
 		       arg_prefixes.count == 0 && !arg_prefixes.list,
 		   "options_reset() left something set");
 }
@@ -223,7 +212,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The same arguments again, from a fresh copy: the same answer. */
 	argc = make_argv(data, size, text, argv, &newlines);
 	parse(argc, argv, &second);
-	FUZZ_CHECK(second.result == first.result && memcmp(second.flags, first.flags, 6) == 0 &&
+	FUZZ_CHECK(second.result == first.result &&
+		       memcmp(second.flags, first.flags, sizeof(first.flags)) == 0 &&
 		       same_string(second.base, first.base) &&
 		       same_string(second.audit, first.audit) &&
 		       same_string(second.seccomp, first.seccomp) &&

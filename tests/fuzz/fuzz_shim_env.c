@@ -1,69 +1,306 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness of the shim's environment parser: TMPJAIL_ROOT,
- * TMPJAIL_DIR and TMPJAIL_REDIRECT read exactly as the shim reads them.
- * shim/config.c is compiled into this file (its load() and state are
- * static), getenv() is pointed at the fuzz input, and the parts of the shim
- * config.c calls but that do not decide anything here (real symbols, audit,
- * children's environment, making a root) are stubbed; making or removing a
- * root aborts. The input is NUL-separated fields: ROOT, DIR, REDIRECT, then
- * paths to map; a missing field, or one starting with byte 0x01, is unset.
+ * TMPJAIL_DIR, TMPJAIL_REDIRECT, TMPJAIL_OWNER and TMPJAIL_LOCK read exactly
+ * as the shim reads them. shim/config.c, shim/trust.c and shim/lock.c are
+ * compiled into this file (load() and the state are static), getenv() is
+ * pointed at the fuzz input, and the parts of the shim that decide nothing
+ * here (real symbols, audit, children's environment) are stubbed; making or
+ * removing a root aborts.
  *
- * Invariants, whatever the values:
- *   - a root that is accepted is absolute and never "/" (KNOWN_ROOT_SLASH);
- *   - every stand-in lies inside the root (KNOWN_DIR_OUTSIDE: TMPJAIL_DIR);
+ * The shim's file system calls (raw syscall(2): sys.h, trust.c, lock.c) see
+ * a small tree of the harness's own (view_make()), as if it were "/":
+ * openat2(RESOLVE_IN_ROOT) on it, so that neither "..", nor a symlink to
+ * "/", nor anything else reaches the real /tmp. It holds /tmp, /var/tmp,
+ * a root /r (and /r2, /r3 with bad stand-ins), a root the shim made
+ * (/tmp/tj-abcdefgh), a symlink to a root (/rlink), one to /tmp (/tmplink),
+ * a file (/file) and, as root, a directory of another user (/other).
+ *
+ * The input is NUL-separated fields: ROOT, DIR, REDIRECT, OWNER, LOCK, then
+ * paths to map; a missing field, or one starting with byte 0x01, is unset.
+ * OWNER "$$" is this process's pid; LOCK "$ROOT" is a descriptor open on
+ * the root (what an exec'd image inherits), "$NULL" one open on /dev/null.
+ *
+ * Invariants, whatever the values (docs/architecture.md, "Bad values fail
+ * closed"; docs/shim.md):
+ *   - a root that is accepted is absolute, never names "/", is a directory
+ *     of ours reached without a final symlink, and neither it nor an
+ *     existing stand-in is "/" or a real redirected directory; /r itself,
+ *     with the default DIR and list, is accepted;
+ *   - every stand-in lies inside the root;
  *   - every usable prefix given (absolute, not "/", no "..", not inside the
  *     root: docs/shim.md) is redirected, or refused with the whole value
- *     (EACCES), or waits for a root (ENOENT without one) — never kept as
- *     is (KNOWN_PREFIX_LIMITS: past the 16th or longer than 255 bytes;
- *     KNOWN_REDIRECT_LENGTH: a value of 4096 bytes or more);
- *   - every mapped path stays inside the root and is never mapped again.
+ *     (EACCES), or waits for a root (ENOENT without one) — never kept;
+ *   - every mapped path stays inside the root and is never mapped again;
+ *   - the root is removed at exit only with TMPJAIL_OWNER exactly our pid
+ *     and a root named as the shim names its own (/tmp/tj- and 8 of
+ *     [a-z0-9_]), a directory of ours;
+ *   - the lock is held only on an accepted root, on a descriptor open on
+ *     it; TMPJAIL_LOCK naming any other descriptor leaves it alone.
  * KNOWN_* checks fire on the code as it stands: they run only in the strict
  * build (-DTJ_FUZZ_STRICT), which CTest expects to fail on each finding's
  * regression input (corpus/shim_env/known-*). Remove the line once fixed.
+ * None is open today.
  */
 #define _GNU_SOURCE 1
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fuzz_util.h"
 
-#ifndef TJ_FUZZ_STRICT
-#define KNOWN_ROOT_SLASH 1	/* issue 8, defect 5: TMPJAIL_ROOT=/ turns the shim off */
-#define KNOWN_PREFIX_LIMITS 1	/* issue 8, defect 4: prefixes past the 16th, > 255 bytes */
-#define KNOWN_REDIRECT_LENGTH 1 /* TMPJAIL_REDIRECT of 4096 bytes or more: defaults used */
-#define KNOWN_DIR_OUTSIDE 1	/* TMPJAIL_DIR outside TMPJAIL_ROOT is used as given */
-#endif
+/* ---- the file system the shim sees ---- */
 
-#define MAX_FIELDS 12
-static const char *field[MAX_FIELDS];
-static size_t nfields;
+/* The tree's top: "/" for the shim. */
+static int view_fd = -1;
+static char view_path[PATH_MAX];
 
-static const char *fuzz_getenv(const char *name)
+/* openat(@path) inside the view: absolute paths and ".." stay in it. */
+static long view_open(const char *path, int flags)
 {
-	static const char *const names[] = {"TMPJAIL_ROOT", "TMPJAIL_DIR", "TMPJAIL_REDIRECT"};
+	struct open_how how = {
+	    .flags = (unsigned long long)flags | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
 
-	for (size_t i = 0; i < 3; i++)
-		if (strcmp(name, names[i]) == 0)
-			return i < nfields ? field[i] : NULL;
-	return NULL; /* TMPJAIL_OWNER, TMPJAIL_PRELOAD, ...: unset */
+	return syscall(SYS_openat2, view_fd, path, &how, sizeof(how));
+}
+
+/* fstatat(AT_FDCWD, @path, ...) inside the view. */
+static long view_stat(const char *path, struct stat *st, bool nofollow)
+{
+	long fd = view_open(path, O_PATH | (nofollow ? O_NOFOLLOW : 0));
+
+	if (fd < 0)
+		return -1;
+	long r = syscall(SYS_fstat, (int)fd, st);
+	int saved = errno;
+	syscall(SYS_close, (int)fd);
+	errno = saved;
+	return r;
 }
 
 /*
- * config.c, with: getenv() reading the fields; _exit and _Exit renamed
- * (they would replace libc's for libFuzzer too); one atfork handler (load()
- * registers one per call, and runs here millions of times).
+ * syscall(2) as the shim's code calls it: a path taken from AT_FDCWD is
+ * looked up in the view; making, renaming or removing anything aborts;
+ * every other call is the real one.
+ */
+static long fuzz_syscall(long nr, ...)
+{
+	long a[6] = {0};
+	va_list ap;
+
+	/* Five at most: the shim makes no call of six, and reading a sixth
+	 * would read the caller's stack. */
+	va_start(ap, nr);
+	for (int i = 0; i < 5; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	const char *path = (const char *)a[1];
+	bool in_view = (nr == SYS_openat || nr == SYS_newfstatat) && (int)a[0] == AT_FDCWD;
+	switch (nr) {
+	case SYS_openat:
+		if (!in_view)
+			break;
+		if (a[2] & (O_CREAT | O_TRUNC | O_WRONLY | O_RDWR))
+			fuzz_fail("the shim opened %s to write (flags %#lx)", path, a[2]);
+		return view_open(path, (int)a[2]);
+	case SYS_newfstatat:
+		if (!in_view)
+			break;
+		if (a[3] & ~(long)AT_SYMLINK_NOFOLLOW)
+			fuzz_fail("fstatat(%s) with flags %#lx", path, a[3]);
+		return view_stat(path, (struct stat *)a[2], a[3] & AT_SYMLINK_NOFOLLOW);
+	case SYS_mkdirat:
+	case SYS_unlinkat:
+	case SYS_renameat2:
+		fuzz_fail("the shim tried to make, rename or remove %s (syscall %ld)", path, nr);
+	}
+	return syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* The tree: directories end in '/', "name>target" is a symlink. */
+static const char *const view_entries[] = {
+    "tmp/",
+    "var/",
+    "var/tmp/",
+    "tmp/tj-abcdefgh/",
+    "tmp/tj-abcdefgh/tmp/",
+    "tmp/tj-ABCDEFGH/",
+    "r/",
+    "r/tmp/",
+    "r2/",
+    "r2/tmp",
+    "r3/",
+    "r3/tmp>../tmp",
+    "rlink>r",
+    "tmplink>tmp",
+    "slash>/",
+    "file",
+    "other/",
+};
+
+/* Remove a tree in @top (never recursively: exactly what view_make() makes). */
+static void view_remove_in(int top)
+{
+	for (size_t i = sizeof(view_entries) / sizeof(view_entries[0]); i-- > 0;) {
+		char name[64];
+		const char *e = view_entries[i];
+		size_t len = strcspn(e, ">");
+		snprintf(name, sizeof(name), "%.*s", (int)len, e);
+		bool dir = name[len - 1] == '/';
+		if (dir)
+			name[len - 1] = '\0';
+		unlinkat(top, name, dir ? AT_REMOVEDIR : 0);
+	}
+}
+
+static void view_remove(void)
+{
+	static bool removed;
+
+	if (removed || view_fd < 0)
+		return;
+	removed = true;
+	view_remove_in(view_fd);
+	rmdir(view_path);
+}
+
+/*
+ * Remove the trees that harnesses which died on a failure left in @parent
+ * (a failing input aborts, and the next run cleans up after it).
+ */
+static void view_sweep(const char *parent)
+{
+	static const char prefix[] = "fuzz-shim-env-view.";
+	DIR *dir = opendir(parent);
+	struct dirent *d;
+
+	while (dir && (d = readdir(dir))) {
+		char *end;
+		if (strncmp(d->d_name, prefix, sizeof(prefix) - 1) != 0)
+			continue;
+		long pid = strtol(d->d_name + sizeof(prefix) - 1, &end, 10);
+		if (*end != '.' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		int top =
+		    openat(dirfd(dir), d->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (top < 0)
+			continue;
+		view_remove_in(top);
+		close(top);
+		unlinkat(dirfd(dir), d->d_name, AT_REMOVEDIR);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/*
+ * Make the tree in $TJ_SCRATCH_PARENT, or next to this binary (the build
+ * tree): never in the real /tmp.
+ */
+static void view_make(void)
+{
+	const char *parent = getenv("TJ_SCRATCH_PARENT");
+	char exe[PATH_MAX];
+
+	if (!parent || !parent[0]) {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			abort();
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		parent = exe;
+	}
+	view_sweep(parent);
+	snprintf(view_path, sizeof(view_path), "%s/fuzz-shim-env-view.%ld.XXXXXX", parent,
+		 (long)getpid());
+	if (!mkdtemp(view_path) ||
+	    (view_fd = open(view_path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fuzz_fail("cannot make the view in %s: %s", parent, strerror(errno));
+	atexit(view_remove);
+	fuzz_on_fail = view_remove;
+	for (size_t i = 0; i < sizeof(view_entries) / sizeof(view_entries[0]); i++) {
+		char name[64];
+		const char *e = view_entries[i], *target = strchr(e, '>');
+		size_t len = target ? (size_t)(target - e) : strlen(e);
+		snprintf(name, sizeof(name), "%.*s", (int)len, e);
+		int r;
+		if (target)
+			r = symlinkat(target + 1, view_fd, name);
+		else if (name[len - 1] == '/')
+			r = mkdirat(view_fd, name, 0700);
+		else
+			r = close(openat(view_fd, name, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+		if (r < 0)
+			fuzz_fail("cannot make %s/%s: %s", view_path, name, strerror(errno));
+	}
+	/* Another user's directory, where we may make one. */
+	if (geteuid() == 0 && fchownat(view_fd, "other", 65534, 65534, 0) < 0)
+		fuzz_fail("cannot chown %s/other: %s", view_path, strerror(errno));
+}
+
+/* ---- the input ---- */
+
+enum { FIELD_ROOT, FIELD_DIR, FIELD_REDIRECT, FIELD_OWNER, FIELD_LOCK, FIELD_PATHS };
+#define MAX_FIELDS 12
+static const char *field[MAX_FIELDS];
+static size_t nfields;
+/* "$$" and "$ROOT"/"$NULL" made concrete. */
+static char own_pid_text[24], lock_text[24];
+/* The descriptor the harness hands the shim as TMPJAIL_LOCK, or -1. */
+static int lock_given = -1;
+static bool lock_given_on_root;
+/* A descriptor the shim must leave alone, open on /dev/null. */
+#define SENTINEL_FD 300
+#define LOCK_GIVEN_FD 310
+
+static const char *fuzz_getenv(const char *name)
+{
+	static const char *const names[] = {"TMPJAIL_ROOT", "TMPJAIL_DIR", "TMPJAIL_REDIRECT",
+					    "TMPJAIL_OWNER", "TMPJAIL_LOCK"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return i < nfields ? field[i] : NULL;
+	return NULL; /* TMPJAIL_PRELOAD, ...: unset */
+}
+
+/*
+ * config.c, trust.c and lock.c, with: getenv() reading the fields;
+ * syscall() seeing the view; _exit, _Exit and lock.c's close, dup2, ...
+ * renamed (they would replace libc's for libFuzzer too); one atfork
+ * handler (load() registers one per call, and runs here millions of times).
  */
 #define getenv(name) fuzz_getenv(name)
+#define syscall fuzz_syscall
 #define _exit fuzz_shim__exit
 #define _Exit fuzz_shim__Exit
 #define pthread_atfork(prepare, parent, child) ((void)(prepare), (void)(parent), (void)(child), 0)
 #include "config.c"
+#include "trust.c"
+#define close fuzz_shim_close
+#define close_range fuzz_shim_close_range
+#define closefrom fuzz_shim_closefrom
+#define dup2 fuzz_shim_dup2
+#define dup3 fuzz_shim_dup3
+#include "lock.c"
+#undef close
+#undef close_range
+#undef closefrom
+#undef dup2
+#undef dup3
+#undef syscall
 #undef getenv
 #undef pthread_atfork
 
@@ -100,6 +337,12 @@ int tf_create_in(int dirfd, char *path, size_t rand_at, size_t rand_len, enum tf
 	fuzz_fail("the shim tried to make a root (SHIM_MAP_NO_CREATE was given)");
 }
 
+int tf_random_chars(char *dst, size_t len)
+{
+	(void)dst, (void)len;
+	fuzz_fail("the shim tried to name a root (SHIM_MAP_NO_CREATE was given)");
+}
+
 int tf_remove_tree(int dirfd, const char *name, unsigned flags)
 {
 	(void)dirfd, (void)flags;
@@ -118,8 +361,15 @@ static void reset(void)
 	memset(&active, 0, sizeof(active));
 	redirect_value[0] = '\0';
 	redirect_set = false;
+	redirect_unheld = false;
 	preload_value[0] = '\0';
-	owner_pid = 0;
+	owner_pid = 0; /* the destructor removes nothing at exit */
+	shim_lock_release();
+	lock_root[0] = '\0';
+	if (lock_given >= 0)
+		close(lock_given);
+	lock_given = -1;
+	lock_given_on_root = false;
 }
 
 static bool set(size_t i)
@@ -196,8 +446,7 @@ static int map_checked(const char *path, const char *root, size_t root_len)
 }
 
 /* A usable @prefix given to the shim is never simply kept. */
-static void check_prefix(const char *prefix, size_t len, const char *root, size_t root_len,
-			 bool dropped_known)
+static void check_prefix(const char *prefix, size_t len, const char *root, size_t root_len)
 {
 	char canonical[PATH_MAX + 8];
 
@@ -207,8 +456,6 @@ static void check_prefix(const char *prefix, size_t len, const char *root, size_
 		return; /* documented: paths inside the root are never mapped */
 	/* The prefix itself: a root below it is never the prefix, so never kept. */
 	int r = map_checked(canonical, root, root_len);
-	if (dropped_known && r == MAP_KEEP)
-		return;
 	FUZZ_CHECK(r != MAP_KEEP, "prefix %s accepted but not redirected (mode %d)", canonical,
 		   mode);
 	if (mode == MODE_SELF)
@@ -217,79 +464,186 @@ static void check_prefix(const char *prefix, size_t len, const char *root, size_
 		FUZZ_CHECK(r == -EACCES, "%s with an unusable root: %d", canonical, r);
 }
 
-/* The prefixes today's code drops (issue 8, defect 4 and the 4 KiB value). */
-static bool dropped_known(const char *entry, size_t len, size_t usable_before)
+/*
+ * Can the shim hold TMPJAIL_REDIRECT whole and understand it (docs/shim.md)?
+ * Empty entries and duplicates are skipped; a value of MAP_REDIRECT_MAX
+ * bytes or more, one that names no prefix, more than MAP_MAX_RULES
+ * prefixes, one of MAP_PREFIX_MAX bytes or more, or a relative one, "/" or
+ * one with ".." is not.
+ */
+static bool redirect_acceptable(const char *list)
 {
-	bool dropped = false;
-#ifdef KNOWN_PREFIX_LIMITS
-	char canonical[PATH_MAX + 8];
-	if (usable_prefix(entry, len, canonical, sizeof(canonical)))
-		dropped |= strlen(canonical) >= MAP_PREFIX_MAX || usable_before >= MAP_MAX_RULES;
-#else
-	(void)entry, (void)len, (void)usable_before;
-#endif
-#ifdef KNOWN_REDIRECT_LENGTH
-	dropped |= set(2) && strlen(field[2]) >= sizeof(redirect_value);
-#endif
-	return dropped;
+	char seen[MAP_MAX_RULES][PATH_MAX + 8];
+	size_t count = 0;
+
+	if (strlen(list) >= MAP_REDIRECT_MAX)
+		return false;
+	for (const char *entry = list;; entry++) {
+		size_t len = strcspn(entry, ":");
+		char canonical[PATH_MAX + 8];
+		if (len > 0) {
+			if (!usable_prefix(entry, len, canonical, sizeof(canonical) - 8) ||
+			    strlen(canonical) >= MAP_PREFIX_MAX)
+				return false;
+			size_t i = 0;
+			while (i < count && strcmp(seen[i], canonical) != 0)
+				i++;
+			if (i == count) {
+				if (count == MAP_MAX_RULES)
+					return false;
+				strcpy(seen[count++], canonical);
+			}
+		}
+		entry += len;
+		if (*entry == '\0')
+			break;
+	}
+	return count > 0;
 }
 
 static void check_prefixes(const char *root, size_t root_len)
 {
-	const char *list = set(2) ? field[2] : MAP_DEFAULT_REDIRECT;
-	size_t usable = 0;
+	const char *list = set(FIELD_REDIRECT) ? field[FIELD_REDIRECT] : MAP_DEFAULT_REDIRECT;
 
 	for (const char *entry = list;;) {
 		size_t len = strcspn(entry, ":");
-		char canonical[PATH_MAX + 8];
-		check_prefix(entry, len, root, root_len, dropped_known(entry, len, usable));
-		usable += usable_prefix(entry, len, canonical, sizeof(canonical));
+		check_prefix(entry, len, root, root_len);
 		if (entry[len] == '\0')
 			break;
 		entry += len + 1;
 	}
 }
 
-#ifdef KNOWN_ROOT_SLASH
-/* Does @path name "/" ("/", "//", "/./")? Only that is the known finding. */
-static bool names_slash(const char *path)
+/* Is @st "/" or one of the real redirected directories (as the view has them)? */
+static const char *real_directory(const struct stat *st)
 {
-	if (path[0] != '/')
+	struct stat real;
+
+	if (view_stat("/", &real, false) == 0 && real.st_dev == st->st_dev &&
+	    real.st_ino == st->st_ino)
+		return "/";
+	for (size_t i = 0; i < active.nrules; i++)
+		if (view_stat(active.rules[i].from, &real, false) == 0 &&
+		    real.st_dev == st->st_dev && real.st_ino == st->st_ino)
+			return active.rules[i].from;
+	return NULL;
+}
+
+/*
+ * An accepted root is a directory of ours reached without a final symlink,
+ * and neither it nor a stand-in that exists is "/" or a real redirected
+ * directory ("Bad values fail closed").
+ */
+static void check_accepted_root(void)
+{
+	const char *root = active.root, *real;
+	struct stat st;
+
+	FUZZ_CHECK(view_stat(root, &st, true) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid(),
+		   "TMPJAIL_ROOT=\"%s\" accepted: %s is not a directory of ours (a symlink, a "
+		   "file, another user's, missing)",
+		   field[FIELD_ROOT], root);
+	real = real_directory(&st);
+	FUZZ_CHECK(!real, "TMPJAIL_ROOT=\"%s\" accepted: %s is the real %s", field[FIELD_ROOT],
+		   root, real);
+	for (size_t i = 0; i < active.nrules; i++) {
+		const struct map_rule *rule = &active.rules[i];
+		if (view_stat(rule->to, &st, true) < 0)
+			continue; /* made by the program: as a directory of the root */
+		FUZZ_CHECK(S_ISDIR(st.st_mode), "%s stands in for %s and is not a directory",
+			   rule->to, rule->from);
+		real = real_directory(&st);
+		FUZZ_CHECK(!real, "%s stands in for %s and is the real %s", rule->to, rule->from,
+			   real);
+	}
+}
+
+/* Is @root named as the shim names its own: /tmp/tj- and 8 of [a-z0-9_]? */
+static bool named_as_own_root(const char *root)
+{
+	if (strncmp(root, "/tmp/tj-", 8) != 0 || strlen(root) != 16)
 		return false;
-	for (const char *p = path; *p; p++)
-		if (*p != '/' && !(*p == '.' && p[-1] == '/' && (p[1] == '/' || p[1] == '\0')))
+	for (const char *p = root + 8; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			return false;
 	return true;
 }
-#endif
 
-#ifdef KNOWN_DIR_OUTSIDE
-/* Does the stand-in of /tmp (TMPJAIL_DIR) lie outside the root? */
-static bool dir_outside(const char *root, size_t root_len)
+/*
+ * The root is removed at exit only when TMPJAIL_OWNER is exactly our pid
+ * and the root is named as the shim's own, a directory of ours; the lock
+ * is held only on an accepted root, on a descriptor open on it, and an
+ * inherited one on the root is taken over, not doubled.
+ */
+static void check_owner_and_lock(void)
 {
-	for (size_t i = 0; i < active.nrules; i++)
-		if (strcmp(active.rules[i].from, "/tmp") == 0)
-			return !inside(root, root_len, active.rules[i].to);
-	return false;
+	struct stat root, held;
+	int fd = shim_lock_fd();
+
+	if (owner_pid != 0) {
+		FUZZ_CHECK(mode == MODE_LAUNCHER && set(FIELD_OWNER) &&
+			       strcmp(field[FIELD_OWNER], own_pid_text) == 0,
+			   "TMPJAIL_OWNER=\"%s\" (pid %s): the root is removed at exit",
+			   set(FIELD_OWNER) ? field[FIELD_OWNER] : "(unset)", own_pid_text);
+		FUZZ_CHECK(
+		    named_as_own_root(active.root) && view_stat(active.root, &root, true) == 0 &&
+			S_ISDIR(root.st_mode) && root.st_uid == geteuid(),
+		    "%s is removed at exit, but is not named as the shim's own roots", active.root);
+	}
+	if (fd < 0)
+		return;
+	FUZZ_CHECK(mode == MODE_LAUNCHER && set(FIELD_OWNER),
+		   "a lock (fd %d) held without an accepted root and TMPJAIL_OWNER", fd);
+	FUZZ_CHECK(view_stat(active.root, &root, true) == 0 && fstat(fd, &held) == 0 &&
+		       held.st_dev == root.st_dev && held.st_ino == root.st_ino,
+		   "the lock (fd %d) is not on the root %s", fd, active.root);
+	if (lock_given >= 0 && fstat(lock_given, &held) == 0 && held.st_dev == root.st_dev &&
+	    held.st_ino == root.st_ino)
+		FUZZ_CHECK(fd == lock_given, "TMPJAIL_LOCK=%d is on the root, but the lock is %d",
+			   lock_given, fd);
 }
-#endif
+
+/* The descriptors the shim must leave alone: 0, 1, 2 and the sentinel. */
+struct fd_id {
+	dev_t dev;
+	ino_t ino;
+};
+static const int watched_fds[] = {0, 1, 2, SENTINEL_FD, LOCK_GIVEN_FD};
+#define NWATCHED (sizeof(watched_fds) / sizeof(watched_fds[0]))
+
+static void note_fds(struct fd_id *ids)
+{
+	for (size_t i = 0; i < NWATCHED; i++) {
+		struct stat st;
+		ids[i] = (struct fd_id){0};
+		if (fstat(watched_fds[i], &st) == 0)
+			ids[i] = (struct fd_id){st.st_dev, st.st_ino};
+	}
+}
+
+static void check_fds(const struct fd_id *before)
+{
+	struct fd_id after[NWATCHED];
+
+	note_fds(after);
+	for (size_t i = 0; i < NWATCHED; i++)
+		/* An inherited lock on the root becomes ours (check_owner_and_lock()). */
+		if (!(watched_fds[i] == LOCK_GIVEN_FD && lock_given_on_root))
+			FUZZ_CHECK(after[i].dev == before[i].dev && after[i].ino == before[i].ino,
+				   "fd %d changed (TMPJAIL_LOCK=\"%s\")", watched_fds[i],
+				   set(FIELD_LOCK) ? field[FIELD_LOCK] : "(unset)");
+}
 
 static void check_table(void)
 {
 	const char *root = active.root;
 	size_t root_len = mode == MODE_LAUNCHER ? active.root_len : 0;
 
-#ifdef KNOWN_ROOT_SLASH
-	if (mode == MODE_LAUNCHER && root_len == 0 && names_slash(field[0]))
-		return; /* TMPJAIL_ROOT=/ (or //, /.): the shim is off */
-#endif
 	if (mode == MODE_LAUNCHER) {
 		FUZZ_CHECK(root_len > 0 && root[0] == '/' && strcmp(root, "/") != 0,
-			   "TMPJAIL_ROOT=\"%s\" accepted as the root \"%s\"", field[0], root);
-#ifdef KNOWN_DIR_OUTSIDE
-		if (set(1) && field[1][0] && dir_outside(root, root_len))
-			return; /* TMPJAIL_DIR=/elsewhere: /tmp goes there */
-#endif
+			   "TMPJAIL_ROOT=\"%s\" accepted as the root \"%s\"", field[FIELD_ROOT],
+			   root);
+		check_accepted_root();
 		for (size_t i = 0; i < active.nrules; i++) {
 			const struct map_rule *rule = &active.rules[i];
 			FUZZ_CHECK(inside(root, root_len, rule->to),
@@ -297,15 +651,55 @@ static void check_table(void)
 				   root);
 		}
 	}
+	/* The view's good root, the contract's values: never refused. */
+	if (set(FIELD_ROOT) && strcmp(field[FIELD_ROOT], "/r") == 0 &&
+	    (!set(FIELD_DIR) || !field[FIELD_DIR][0] || strcmp(field[FIELD_DIR], "/r/tmp") == 0) &&
+	    !set(FIELD_REDIRECT))
+		FUZZ_CHECK(mode == MODE_LAUNCHER, "TMPJAIL_ROOT=/r refused (mode %d)", mode);
+	check_owner_and_lock();
 	check_prefixes(root, root_len);
-	for (size_t i = 3; i < nfields; i++)
+	for (size_t i = FIELD_PATHS; i < nfields; i++)
 		if (field[i])
 			map_checked(field[i], root, root_len);
+}
+
+/* "$$", "$ROOT", "$NULL": values the fuzzer cannot know, made concrete. */
+static void substitute(void)
+{
+	snprintf(own_pid_text, sizeof(own_pid_text), "%ld", (long)getpid());
+	if (set(FIELD_OWNER) && strcmp(field[FIELD_OWNER], "$$") == 0)
+		field[FIELD_OWNER] = own_pid_text;
+	if (!set(FIELD_LOCK))
+		return;
+	long fd = -1;
+	if (strcmp(field[FIELD_LOCK], "$ROOT") == 0 && set(FIELD_ROOT)) {
+		fd = view_open(field[FIELD_ROOT], O_RDONLY | O_DIRECTORY);
+		lock_given_on_root = fd >= 0;
+	} else if (strcmp(field[FIELD_LOCK], "$NULL") == 0)
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		lock_given = dup3((int)fd, LOCK_GIVEN_FD, 0); /* not close-on-exec, as inherited */
+		close((int)fd);
+		snprintf(lock_text, sizeof(lock_text), "%d", lock_given);
+		field[FIELD_LOCK] = lock_text;
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	view_make();
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup3(null, SENTINEL_FD, O_CLOEXEC) != SENTINEL_FD)
+		abort();
+	close(null);
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
+	struct fd_id fds[NWATCHED];
 
 	if (!text)
 		return 0;
@@ -318,15 +712,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	reset();
+	substitute();
+	note_fds(fds);
 	ensure_loaded();
 	FUZZ_CHECK(!shim_busy(), "load() left the shim busy");
-	const char *root = set(0) ? field[0] : NULL;
+	const char *root = set(FIELD_ROOT) ? field[FIELD_ROOT] : NULL;
 	if (root && root[0])
 		FUZZ_CHECK(mode == MODE_LAUNCHER || mode == MODE_BROKEN,
 			   "TMPJAIL_ROOT set: mode %d", mode);
+	else if (set(FIELD_REDIRECT) && !redirect_acceptable(field[FIELD_REDIRECT]))
+		FUZZ_CHECK(
+		    mode == MODE_BROKEN,
+		    "TMPJAIL_ROOT unset, TMPJAIL_REDIRECT=\"%.200s\" not understood: mode %d",
+		    field[FIELD_REDIRECT], mode);
 	else
 		FUZZ_CHECK(mode == MODE_SELF, "TMPJAIL_ROOT unset: mode %d", mode);
+	if (mode == MODE_LAUNCHER && set(FIELD_REDIRECT))
+		FUZZ_CHECK(redirect_acceptable(field[FIELD_REDIRECT]),
+			   "TMPJAIL_REDIRECT=\"%.200s\" not understood, but used",
+			   field[FIELD_REDIRECT]);
 	check_table();
+	check_fds(fds);
+	reset();
 	free(text);
 	return 0;
 }

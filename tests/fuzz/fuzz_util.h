@@ -18,6 +18,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/* Run by fuzz_fail() before abort(): a harness's own clean-up (scratch files). */
+static void (*fuzz_on_fail)(void);
+
 /* fuzz_fail() - an invariant does not hold: say which, then abort(). */
 static inline __attribute__((noreturn, format(printf, 1, 2))) void fuzz_fail(const char *fmt, ...)
 {
@@ -28,6 +31,8 @@ static inline __attribute__((noreturn, format(printf, 1, 2))) void fuzz_fail(con
 	vdprintf(2, fmt, ap);
 	va_end(ap);
 	dprintf(2, "\n");
+	if (fuzz_on_fail)
+		fuzz_on_fail();
 	abort();
 }
 
