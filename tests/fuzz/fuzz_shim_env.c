@@ -36,7 +36,8 @@
  *     and a root named as the shim names its own (/tmp/tj- and 8 of
  *     [a-z0-9_]), a directory of ours;
  *   - the lock is held only on an accepted root, on a descriptor open on
- *     it; TMPJAIL_LOCK naming any other descriptor leaves it alone.
+ *     it; TMPJAIL_LOCK naming any other descriptor leaves it alone; no
+ *     descriptor is left once the lock is released.
  * KNOWN_* checks fire on the code as it stands: they run only in the strict
  * build (-DTJ_FUZZ_STRICT), which CTest expects to fail on each finding's
  * regression input (corpus/shim_env/known-*). Remove the line once fixed.
@@ -663,6 +664,33 @@ static void check_table(void)
 			map_checked(field[i], root, root_len);
 }
 
+/*
+ * Once load() is undone, no descriptor is left: the lowest free one is
+ * where it was, and none is open where the lock goes (LOCK_FD_MIN and up).
+ */
+static int lowest_free_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		abort();
+	close(fd);
+	return fd;
+}
+
+static int lowest_at_start;
+
+static void check_no_fd_left(void)
+{
+	int fd = lowest_free_fd(), lowest = lowest_at_start;
+
+	FUZZ_CHECK(fd == lowest, "a descriptor left open: the lowest free is %d, not %d", fd,
+		   lowest);
+	for (int high = LOCK_FD_MIN; high < LOCK_FD_MIN + 32; high++)
+		FUZZ_CHECK(high == SENTINEL_FD || fcntl(high, F_GETFD) < 0,
+			   "descriptor %d left open", high);
+}
+
 /* "$$", "$ROOT", "$NULL": values the fuzzer cannot know, made concrete. */
 static void substitute(void)
 {
@@ -693,6 +721,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (null < 0 || dup3(null, SENTINEL_FD, O_CLOEXEC) != SENTINEL_FD)
 		abort();
 	close(null);
+	lowest_at_start = lowest_free_fd();
 	return 0;
 }
 
@@ -734,6 +763,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_table();
 	check_fds(fds);
 	reset();
+	check_no_fd_left();
 	free(text);
 	return 0;
 }
