@@ -11,14 +11,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,53 +57,6 @@ int root_base_open(const char *path, bool memory, char **abs_path)
 	return fd;
 }
 
-/* Where an fd is: its device, and its mount id when the kernel tells it. */
-struct place {
-	dev_t dev;
-	uint64_t mnt_id;
-	bool has_mnt_id;
-};
-
-/* The mount id of @fd from /proc/self/fdinfo, for kernels before 5.8. */
-static bool fdinfo_mount_id(int fd, uint64_t *mnt_id)
-{
-	char path[64], line[128];
-	bool found = false;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	FILE *file = fopen(path, "re");
-	if (!file)
-		return false;
-	while (!found && fgets(line, sizeof(line), file))
-		found = sscanf(line, "mnt_id: %" SCNu64, mnt_id) == 1;
-	fclose(file);
-	return found;
-}
-
-/*
- * place_of() - where the fd @fd is: statx(2)'s mount id (Linux 5.8), else
- * /proc/self/fdinfo's; st_dev from the same call, so both sides of a
- * comparison encode it alike. Return: 0 or -errno.
- */
-static int place_of(int fd, struct place *out)
-{
-	struct statx stx;
-	struct stat st;
-	out->has_mnt_id = false;
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID,
-		  &stx) == 0) {
-		out->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
-		out->mnt_id = stx.stx_mnt_id;
-		out->has_mnt_id = stx.stx_mask & STATX_MNT_ID;
-	} else if (errno == ENOSYS && fstat(fd, &st) == 0) { /* before Linux 4.11 */
-		out->dev = st.st_dev;
-	} else {
-		return -errno;
-	}
-	if (!out->has_mnt_id)
-		out->has_mnt_id = fdinfo_mount_id(fd, &out->mnt_id);
-	return 0;
-}
-
 /*
  * Is the directory open as @fd on the mount of the base @base_fd? A root is
  * a plain directory of the base; whatever is mounted over a root's name
@@ -116,16 +67,8 @@ static int place_of(int fd, struct place *out)
  */
 static int check_on_base_mount(int base_fd, int fd)
 {
-	struct place base, here;
-	int err = place_of(base_fd, &base);
-	if (!err)
-		err = place_of(fd, &here);
-	if (err)
-		return err;
-	if (base.dev != here.dev || base.has_mnt_id != here.has_mnt_id ||
-	    (base.has_mnt_id && base.mnt_id != here.mnt_id))
-		return -EXDEV;
-	return 0;
+	int same = tf_same_mount(base_fd, fd);
+	return same < 0 ? same : same ? 0 : -EXDEV;
 }
 
 /* mkdir -p @prefix (absolute, normalised) inside the directory @dirfd. */

@@ -42,8 +42,8 @@ int tf_random_chars(char *dst, size_t len);
  * Retries on EEXIST only, up to TMP_MAX times. Async-signal-safe.
  * Return: the fd (TF_KIND_FILE), 0 (the others), or -errno.
  */
-int tf_create_in(int dirfd, char *path, size_t rand_at, size_t rand_len,
-		 enum tf_kind kind, int flags, mode_t mode);
+int tf_create_in(int dirfd, char *path, size_t rand_at, size_t rand_len, enum tf_kind kind,
+		 int flags, mode_t mode);
 
 /*
  * tf_build_path() - malloc "dir/prefix" + TF_RANDOM_CHARS placeholders +
@@ -81,10 +81,19 @@ int tf_chmod_opath(int fd, mode_t mode);
 
 /*
  * tf_remove_tree() - the secure remover behind tf_rmtree(); see there and
- * docs/remover.md. @name may hold '/' for any @dirfd. Allocates its stack
- * with malloc(3): not async-signal-safe.
+ * docs/remover.md. @name may hold '/' for any @dirfd. Its memory comes
+ * from sys_realloc(): malloc(3) in the library, mmap(2) in the shim's raw
+ * build, where it is async-signal-safe.
  * Return: 0 or -errno of the first failure.
  */
 int tf_remove_tree(int dirfd, const char *name, unsigned flags);
+
+/*
+ * tf_same_mount() - are the fds @fd and @other_fd on the same mount? The
+ * device and the mount id (statx(2), else /proc/self/fdinfo), as the
+ * remover tells mounts apart; a mount id known for one side only is a
+ * different mount. Return: 1 same, 0 not, or -errno.
+ */
+int tf_same_mount(int fd, int other_fd);
 
 #endif /* TMPJAIL_CORE_INTERNAL_H */

@@ -183,6 +183,19 @@ static int get_identity(int fd, struct identity *id)
 	return identify(fd, "", AT_EMPTY_PATH, id);
 }
 
+int tf_same_mount(int fd, int other_fd)
+{
+	struct identity a, b;
+	int r = get_identity(fd, &a);
+	if (r == 0)
+		r = get_identity(other_fd, &b);
+	if (r < 0)
+		return r;
+	/* Not knowing one of the two mount ids is a "no". */
+	return a.dev == b.dev && a.has_mnt_id == b.has_mnt_id &&
+	       !(a.has_mnt_id && a.mnt_id != b.mnt_id);
+}
+
 static bool same_inode(const struct identity *a, const struct identity *b)
 {
 	return a->dev == b->dev && a->ino == b->ino;
