@@ -488,7 +488,7 @@ int shim_map(const char *path, char *out, size_t size, unsigned flags)
 		return MAP_KEEP;
 	table = atomic_load_explicit(&active_table, memory_order_acquire);
 	if (!table) {
-		if (!map_match(&pending, path))
+		if (!map_match(&pending, path) && !map_needs_walk(&pending, path))
 			return MAP_KEEP;
 		if (mode == MODE_BROKEN)
 			return -EACCES;
@@ -503,6 +503,11 @@ int shim_map(const char *path, char *out, size_t size, unsigned flags)
 	}
 	if (flags & SHIM_MAP_SOCKET)
 		return map_socket_path(table, path, out, size);
+	if (!(flags & SHIM_MAP_TEXT) && map_needs_walk(table, path)) {
+		int saved = errno, r = shim_resolve(table, path, out, size);
+		errno = saved;
+		return r;
+	}
 	return map_path(table, path, out, size);
 }
 

@@ -387,7 +387,8 @@ int map_may_reach(const struct map_table *table, const char *path)
 		return 0;
 	if (len == 2 && first[0] == '.' && first[1] == '.')
 		return 1;
-	return known_name(table, first, len);
+	/* "x/../tmp" from "/" reaches /tmp as surely as "tmp" does. */
+	return known_name(table, first, len) || map_has_dotdot(first);
 }
 
 long map_join(const char *base, const char *path, char *out, size_t size)
@@ -433,4 +434,104 @@ int map_socket_path(const struct map_table *table, const char *path, char *out, 
 		if (match_prefix(path, socket_exceptions[i]))
 			return MAP_KEEP;
 	return map_path(table, path, out, size);
+}
+
+int map_unmap(const struct map_table *table, const char *path, char *out, size_t size)
+{
+	const struct map_rule *best = NULL;
+	const char *rest = NULL;
+
+	if (!path || path[0] != '/' || table->root_len == 0)
+		return MAP_KEEP;
+	/* Stand-ins nest when prefixes do (/tmp and /tmp/x): the longest wins. */
+	for (size_t i = 0; i < table->nrules; i++) {
+		const struct map_rule *rule = &table->rules[i];
+		const char *p = rule->to_len ? match_prefix(path, rule->to) : NULL;
+		if (p && (!best || rule->to_len > best->to_len)) {
+			best = rule;
+			rest = p;
+		}
+	}
+	if (!best)
+		return MAP_KEEP;
+	size_t rest_len = strlen(rest);
+	if (best->from_len + rest_len + 1 > size)
+		return -ENAMETOOLONG;
+	/* @out may be @path: the prefix is shorter than its stand-in, so the
+	 * rest moves left, never over what is still to be read. */
+	memmove(out + best->from_len, rest, rest_len + 1);
+	memcpy(out, best->from, best->from_len);
+	return MAP_DONE;
+}
+
+bool map_has_dotdot(const char *path)
+{
+	for (const char *p = path; p && *p;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/*
+ * Does the canonical absolute @path (no "." or "..") lie in a prefix?
+ * Byte compare: canonical text needs no component walk.
+ */
+static bool canonical_in_prefix(const struct map_table *table, const char *path, size_t len)
+{
+	for (size_t i = 0; i < table->nrules; i++) {
+		size_t n = table->rules[i].from_len;
+		if (len >= n && memcmp(path, table->rules[i].from, n) == 0 &&
+		    (len == n || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+bool map_needs_walk(const struct map_table *table, const char *path)
+{
+	if (!path || path[0] != '/' || !map_has_dotdot(path))
+		return false;
+	if (table->incomplete)
+		return false; /* map_path() refuses every path anyway */
+	/* The root's own paths resolve as written (TMPDIR=$TMPJAIL_DIR/../x). */
+	if (table->root_len > 0) {
+		const char *rest = match_prefix(path, table->root);
+		if (rest && climb_ok(rest, 0))
+			return false;
+	}
+	/* Collapse lexically, as if nothing were a symlink, and look at every
+	 * directory on the way: one in a prefix means the kernel's walk over
+	 * the real tree could leave or enter a stand-in where a mounted one
+	 * would not. Symlinks only matter inside prefixes, which then shows. */
+	char cur[PATH_MAX];
+	size_t n = 0;
+
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (len == 0)
+			break;
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && cur[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+		} else if (!(len == 1 && p[0] == '.')) {
+			if (n + 1 + len >= sizeof(cur))
+				return true; /* too long to tell: let the walk decide */
+			cur[n++] = '/';
+			memcpy(cur + n, p, len);
+			n += len;
+		}
+		if (canonical_in_prefix(table, n ? cur : "/", n ? n : 1))
+			return true;
+		p += len;
+	}
+	return false;
 }

@@ -145,8 +145,8 @@ int map_match(const struct map_table *table, const char *path);
 /**
  * map_may_reach() - could the relative @path reach a redirected prefix
  * from some directory? Only when its first component (after "." ones) is
- * ".." or a component name of a prefix ("tmp" or "var" by default), or the
- * table is incomplete. This is the fast test for relative paths: no system
+ * ".." or a component name of a prefix ("tmp" or "var" by default), when
+ * it has a ".." further on ("x/../tmp"), or when the table is incomplete. This is the fast test for relative paths: no system
  * call.
  *
  * Return: nonzero when it could.
@@ -187,5 +187,36 @@ int map_inside_root(const struct map_table *table, const char *path);
  * Return: as map_path().
  */
 int map_socket_path(const struct map_table *table, const char *path, char *out, size_t size);
+
+/**
+ * map_unmap() - the program's name for a real path inside a stand-in:
+ * "$TMPJAIL_ROOT/tmp/a" -> "/tmp/a". What the kernel reports (getcwd,
+ * readlink, realpath) is shown this way, as a mounted private /tmp would
+ * show it. The longest stand-in @path lies in wins.
+ * @out may be @path itself (the result is never longer).
+ *
+ * Return: MAP_DONE (@out written), MAP_KEEP (not inside a stand-in, or no
+ * root yet), -ENAMETOOLONG.
+ */
+int map_unmap(const struct map_table *table, const char *path, char *out, size_t size);
+
+/**
+ * map_has_dotdot() - does @path (absolute or relative) have a ".."
+ * component? NULL has none.
+ */
+bool map_has_dotdot(const char *path);
+
+/**
+ * map_needs_walk() - must the absolute @path be resolved component by
+ * component (shim_resolve()) rather than mapped as text? Only when it has
+ * "..", is not written inside the root, and some directory on its lexical
+ * way lies in a redirected prefix: there a ".." may step out of, or into, a
+ * stand-in, which the kernel walking the real tree gets wrong (the parent of
+ * "$TMPJAIL_ROOT/tmp" is not "/"). "/usr/lib/../lib64" costs one string
+ * pass. An incomplete table answers no: map_path() refuses then.
+ *
+ * Return: true when the walk is needed.
+ */
+bool map_needs_walk(const struct map_table *table, const char *path);
 
 #endif /* TMPJAIL_SHIM_MAP_H */

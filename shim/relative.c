@@ -66,6 +66,31 @@ static int base_directory(int dirfd, char *buf, size_t size)
 }
 
 /*
+ * @path starts from @base, a directory inside the root. Without ".." it
+ * stays there: kept as written (the common case after "cd /tmp"). With one
+ * it may climb out of the stand-in, and must climb as out of a mounted
+ * /tmp: join it to the directory's name in the program's view ("/tmp/a"),
+ * and map that. The result is absolute even when not redirected ("/etc"
+ * for "../../etc" from /tmp/a), as the kernel must not read it from @base.
+ */
+static int map_from_inside(const struct map_table *rules, char *base, const char *path,
+			   char *out, size_t size, unsigned flags)
+{
+	if (!map_has_dotdot(path) || map_unmap(rules, base, base, PATH_MAX) != MAP_DONE)
+		return MAP_KEEP; /* the root itself, or a part of it no prefix shows */
+	long n = map_join(base, path, base, 2 * PATH_MAX);
+	if (n < 0)
+		return n == -ENAMETOOLONG ? -ENAMETOOLONG : MAP_KEEP;
+	int r = shim_map(base, out, size, flags);
+	if (r != MAP_KEEP)
+		return r;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	memcpy(out, base, (size_t)n + 1);
+	return MAP_DONE;
+}
+
+/*
  * The slow path, in its own frame: the common case (the fast test) must
  * not pay for, or probe the stack of, the join buffer.
  */
@@ -80,10 +105,11 @@ static __attribute__((noinline)) int map_from_base(const struct map_table *rules
 	int r = base_directory(dirfd, joined, PATH_MAX);
 
 	errno = saved;
-	/* No usable base: the kernel resolves it as before. Inside the root:
-	 * already where it belongs. */
-	if (r < 0 || map_inside_root(rules, joined))
+	/* No usable base: the kernel resolves it as before. */
+	if (r < 0)
 		return MAP_KEEP;
+	if (map_inside_root(rules, joined))
+		return map_from_inside(rules, joined, path, out, size, flags);
 	if (map_join(joined, path, joined, sizeof(joined)) < 0)
 		return MAP_KEEP;
 	/* Mapped: the absolute result; not redirected: @path as written. */

@@ -90,6 +90,8 @@ enum {
 	SHIM_MAP_NO_CREATE = 1 << 0,
 	/* A Unix socket address: keep the X11/ICE directories. */
 	SHIM_MAP_SOCKET = 1 << 1,
+	/* Text, not a lookup (a symlink's target): never walked for "..". */
+	SHIM_MAP_TEXT = 1 << 2,
 };
 
 /*
@@ -117,6 +119,21 @@ int shim_map(const char *path, char *out, size_t size, unsigned flags);
  * Return: as shim_map(). errno is left alone.
  */
 int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned flags);
+
+/**
+ * shim_resolve() - map the absolute @path, which has a ".." that may cross
+ * a prefix (map_needs_walk()), by walking it as the kernel would walk it
+ * with each stand-in mounted on its prefix (resolve.c).
+ * @table: the active table.
+ * @path: the path in the program's names.
+ * @out: receives the path to give the kernel (PATH_MAX); its last
+ *       component is @path's own, so follow/no-follow and create flags keep
+ *       their meaning.
+ * @size: size of @out.
+ * Raw system calls and the stack only. errno may change (callers restore).
+ * Return: MAP_DONE, or -ELOOP, -ENAMETOOLONG.
+ */
+int shim_resolve(const struct map_table *table, const char *path, char *out, size_t size);
 
 /* The rules relative paths are tested against (the active table, or the
  * rules without a root), or NULL while the shim sets itself up. */

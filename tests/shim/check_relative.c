@@ -55,10 +55,12 @@ START_TEST(test_may_reach)
 {
 	struct map_table table;
 	ck_assert_int_eq(map_table_build(&table, "/r", NULL, NULL), 0);
-	static const char *const reach[] = {"tmp", "tmp/x", "./tmp", ".//var/tmp",
-					    "var", "..",    "../x",  "./../tmp"};
+	static const char *const reach[] = {"tmp",	"tmp/x",      "./tmp",
+					    ".//var/tmp", "var",	"..",
+					    "../x",	"./../tmp",   "usr/../tmp",
+					    "a/b/../..",	"x/../../tmp"};
 	static const char *const keep[] = {"",	 ".",	"x",   "lib/tmp", "tmpx",
-					   "tm", "...", "..x", "/tmp",	  "usr/../tmp"};
+					   "tm", "...", "..x", "/tmp",	  "a/..b/c"};
 	for (size_t i = 0; i < sizeof(reach) / sizeof(reach[0]); i++)
 		ck_assert_msg(map_may_reach(&table, reach[i]), "%s should be tested", reach[i]);
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
@@ -179,12 +181,21 @@ START_TEST(test_chdir_relative)
 	       (char *const[]){"/usr/bin/python3", "-c",
 			       "import os\n"
 			       "os.chdir('/'); os.chdir('tmp'); print(os.getcwd())\n"
+			       "open('chdir-probe', 'w').close()\n"
 			       "os.chdir('/var'); os.chdir('./tmp'); print(os.getcwd())\n"
+			       "open('chdir-probe', 'w').close()\n"
 			       "os.chdir('/usr'); os.chdir('..'); print(os.getcwd())\n",
 			       NULL});
 	tj_assert_ok(&res, "python3 chdir");
-	tj_fmt(want, sizeof(want), "%s\n%s\n/\n", tj_j->dir, tj_j->vardir);
+	/* Shown as a mounted /tmp would show it (the real dirs are checked
+	 * with a file made there). */
+	tj_fmt(want, sizeof(want), "/tmp\n/var/tmp\n/\n");
 	tj_assert_out(&res, want);
+	struct stat st;
+	tj_fmt(want, sizeof(want), "%s/chdir-probe", tj_j->dir);
+	ck_assert_msg(lstat(want, &st) == 0, "chdir('tmp') did not enter %s", tj_j->dir);
+	tj_fmt(want, sizeof(want), "%s/chdir-probe", tj_j->vardir);
+	ck_assert_msg(lstat(want, &st) == 0, "chdir('./tmp') did not enter %s", tj_j->vardir);
 	tj_result_free(&res);
 }
 END_TEST

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #define _LARGEFILE64_SOURCE
+#include <sys/syscall.h>
 #include <fcntl.h>
 
 #include "helper.h"
@@ -134,7 +135,7 @@ static int call_open_tmpfile(const char *base)
 	}
 	char link[64], target[4096];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof(target) - 1);
 	CHECK(n > 0);
 	target[n] = '\0';
 	printf("fdpath=%s\n", target);

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #define _LARGEFILE64_SOURCE
+#include <sys/syscall.h>
 #include <fcntl.h>
 
 #include "helper.h"
@@ -136,7 +137,7 @@ static int tmpfile_check(FILE *f, const char *sym)
 	CHECK(fd_has_data(fileno(f)));
 	char link[64], target[4096];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fileno(f));
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	ssize_t n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof(target) - 1);
 	CHECK(n > 0);
 	target[n] = '\0';
 	printf("fdpath=%s\n", target);

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the program is shown. The kernel names files by where they really
+ * are, "$ROOT/tmp/a"; a program on a mounted private /tmp would be told
+ * "/tmp/a". So every path the kernel hands back -- a symlink's target
+ * (readlink, /proc/self/cwd, /proc/self/fd/N, /proc/self/exe), the working
+ * directory (getcwd) and a resolved path (realpath) -- is shown in the
+ * program's names (map_unmap()). Paths under the root's own name stay
+ * usable (mapping is idempotent), but are never what the program is told.
+ *
+ * And a symlink stores what the kernel must follow: an absolute target in
+ * a prefix is stored mapped (and read back unmapped); a relative target
+ * that climbs out of its prefix is stored as the absolute path it names,
+ * since the kernel would climb out of the stand-in instead, into the
+ * directory that holds the root.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim.h"
+
+extern void __chk_fail(void) __attribute__((noreturn));
+
+/* @path in the program's names, in place. */
+static void show(char *path)
+{
+	const struct map_table *table = shim_rules();
+
+	if (path && table)
+		(void)map_unmap(table, path, path, strlen(path) + 1);
+}
+
+/* ---- symlinks read back ---- */
+
+static ssize_t readlink_common(const char *name, int dirfd, const char *path, char *buf, size_t len)
+{
+	char mapped[PATH_MAX], target[PATH_MAX];
+	struct shim_call call = {.name = name};
+	shim_fn_readlinkat real = SHIM_REAL(readlinkat);
+
+	if (!real)
+		return SHIM_FAIL_M1(ENOSYS);
+	if (shim_call_map(&call, 0, dirfd, &path, mapped, 0) < 0)
+		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
+	/* The whole target first: it is shown shorter, so a buffer that cuts
+	 * the real one may hold the program's whole. */
+	ssize_t n = real(dirfd, path, target, sizeof(target) - 1);
+	int error = errno;
+	if (n >= 0) {
+		target[n] = '\0';
+		show(target);
+		n = (ssize_t)strlen(target);
+		if ((size_t)n > len)
+			n = (ssize_t)len; /* cut, unterminated, as readlink(2) does */
+		memcpy(buf, target, (size_t)n);
+	}
+	shim_call_end(&call, n, error);
+	errno = error;
+	return n;
+}
+
+ssize_t readlink(const char *path, char *buf, size_t len)
+{
+	return readlink_common("readlink", AT_FDCWD, path, buf, len);
+}
+
+ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t len)
+{
+	return readlink_common("readlinkat", dirfd, path, buf, len);
+}
+
+ssize_t __readlink_chk(const char *path, char *buf, size_t len, size_t buflen)
+{
+	if (len > buflen)
+		__chk_fail();
+	return readlink_common("__readlink_chk", AT_FDCWD, path, buf, len);
+}
+
+ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf, size_t len, size_t buflen)
+{
+	if (len > buflen)
+		__chk_fail();
+	return readlink_common("__readlinkat_chk", dirfd, path, buf, len);
+}
+
+/* ---- the working directory ---- */
+
+char *getcwd(char *buf, size_t size)
+{
+	shim_fn_getcwd real = SHIM_REAL(getcwd);
+
+	if (!real)
+		return SHIM_FAIL_PTR(ENOSYS);
+	if (!buf || size >= PATH_MAX) {
+		char *r = real(buf, size);
+		show(r);
+		return r;
+	}
+	/* A small buffer may hold the program's name but not the real one. */
+	char whole[PATH_MAX];
+	if (!real(whole, sizeof(whole)))
+		return NULL;
+	show(whole);
+	size_t n = strlen(whole);
+	if (n >= size)
+		return SHIM_FAIL_PTR(size ? ERANGE : EINVAL);
+	memcpy(buf, whole, n + 1);
+	return buf;
+}
+
+char *__getcwd_chk(char *buf, size_t size, size_t buflen)
+{
+	if (size > buflen)
+		__chk_fail();
+	return getcwd(buf, size);
+}
+
+char *getwd(char *buf)
+{
+	shim_fn_getwd real = SHIM_REAL(getwd);
+
+	if (!real)
+		return SHIM_FAIL_PTR(ENOSYS);
+	char *r = real(buf);
+	if (r)
+		show(r);
+	return r;
+}
+
+char *get_current_dir_name(void)
+{
+	shim_fn_get_current_dir_name real = SHIM_REAL(get_current_dir_name);
+
+	if (!real)
+		return SHIM_FAIL_PTR(ENOSYS);
+	char *r = real();
+	show(r);
+	return r;
+}
+
+/* ---- resolved paths ---- */
+
+#define REALPATH_WRAPPER(fn, params, args)                                           \
+	char *fn params                                                              \
+	{                                                                            \
+		char mapped[PATH_MAX];                                               \
+		struct shim_call call = {.name = #fn};                               \
+		shim_fn_##fn real = SHIM_REAL(fn);                                   \
+		if (!real)                                                           \
+			return SHIM_FAIL_PTR(ENOSYS);                                \
+		if (shim_call_map(&call, 0, AT_FDCWD, &path, mapped, 0) < 0)         \
+			return SHIM_FAIL_PTR(shim_call_refuse(&call, call.refused)); \
+		char *r = real args;                                                 \
+		int error = errno;                                                   \
+		show(r);                                                             \
+		shim_call_end(&call, r ? 0 : -1, error);                             \
+		errno = error;                                                       \
+		return r;                                                            \
+	}
+
+REALPATH_WRAPPER(realpath, (const char *path, char *resolved), (path, resolved))
+REALPATH_WRAPPER(canonicalize_file_name, (const char *path), (path))
+
+char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen)
+{
+	if (resolvedlen < PATH_MAX)
+		__chk_fail();
+	return realpath(path, resolved);
+}
+
+/* ---- symlinks made ---- */
+
+/* Collapse "." and ".." of the absolute @path in place, as text. */
+static void collapse(char *path)
+{
+	size_t n = 0;
+
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && path[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+		} else if (len > 0 && !(len == 1 && p[0] == '.')) {
+			path[n++] = '/';
+			memmove(path + n, p, len); /* never ahead of @p */
+			n += len;
+		}
+		p += len;
+	}
+	if (n == 0)
+		path[n++] = '/';
+	path[n] = '\0';
+}
+
+/* "@dir/@rest", collapsed, into @out (PATH_MAX). false if too long. */
+static bool join_collapsed(const char *dir, const char *rest, char *out)
+{
+	size_t a = strlen(dir), b = strlen(rest);
+
+	if (a + 1 + b >= PATH_MAX)
+		return false;
+	memcpy(out, dir, a);
+	out[a] = '/';
+	memcpy(out + a + 1, rest, b + 1);
+	collapse(out);
+	return true;
+}
+
+/*
+ * The target to store for a new link @link (as given to the kernel,
+ * relative to the working directory) to the relative @target: where the
+ * kernel, reading it from the link's real directory, would land elsewhere
+ * than a mounted /tmp would (its ".." climb out of the stand-in), the
+ * absolute path it names, mapped; else @target as written. Lexical, as the
+ * kernel reads a target whose directories are no symlinks.
+ */
+static const char *climbing_target(const struct map_table *table, const char *link,
+				   const char *target, char *out)
+{
+	char dir[PATH_MAX], real_dir[PATH_MAX], shown[PATH_MAX], kernel[PATH_MAX];
+	size_t n = strlen(link);
+	shim_fn_realpath real = SHIM_REAL(realpath);
+
+	if (!real || !map_has_dotdot(target) || n >= PATH_MAX)
+		return target;
+	memcpy(dir, link, n + 1);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		memcpy(dir, ".", 2);
+	else
+		slash[slash == dir] = '\0'; /* "/l" -> "/" */
+	/* The canonical directory, as it is and in the program's names. */
+	if (!real(dir, real_dir) || strlen(real_dir) >= PATH_MAX)
+		return target;
+	memcpy(shown, real_dir, strlen(real_dir) + 1);
+	if (map_unmap(table, shown, shown, sizeof(shown)) != MAP_DONE)
+		return target; /* not in a prefix: the kernel reads it as natively */
+	if (!join_collapsed(shown, target, dir) || !join_collapsed(real_dir, target, kernel))
+		return target;
+	int r = map_path(table, dir, out, PATH_MAX);
+	if (r < 0)
+		return target;
+	if (r == MAP_KEEP)
+		memcpy(out, dir, strlen(dir) + 1);
+	return strcmp(out, kernel) == 0 ? target : out;
+}
+
+static int symlink_common(const char *name, const char *target, int dirfd, const char *path)
+{
+	char mapped_target[PATH_MAX], mapped[PATH_MAX], climbed[PATH_MAX];
+	struct shim_call call = {.name = name};
+	shim_fn_symlinkat real = SHIM_REAL(symlinkat);
+
+	if (!real)
+		return SHIM_FAIL_M1(ENOSYS);
+	/* The target is text: mapped as written, never walked (it need not
+	 * exist, and is resolved each time the link is followed). */
+	if (shim_call_map(&call, 0, SHIM_NO_BASE, &target, mapped_target, SHIM_MAP_TEXT) < 0 ||
+	    shim_call_map(&call, 1, dirfd, &path, mapped, 0) < 0)
+		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
+	const struct map_table *table = shim_rules();
+	int saved = errno;
+	if (table && target[0] != '/' && (path[0] == '/' || dirfd == AT_FDCWD))
+		target = climbing_target(table, path, target, climbed);
+	errno = saved;
+	int r = real(target, dirfd, path);
+	shim_call_end(&call, r, errno);
+	return r;
+}
+
+int symlink(const char *target, const char *path)
+{
+	return symlink_common("symlink", target, AT_FDCWD, path);
+}
+
+int symlinkat(const char *target, int dirfd, const char *path)
+{
+	return symlink_common("symlinkat", target, dirfd, path);
+}
