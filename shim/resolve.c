@@ -33,9 +33,9 @@ struct walk {
 	char todo[PATH_MAX]; /* what is left to walk */
 	char cur[PATH_MAX];  /* where the walk is, in the program's names ("" is "/") */
 	size_t cur_len;
-	char name[PATH_MAX];   /* cur + one component, in the program's names */
-	char real[PATH_MAX];   /* the same, as the kernel must be given it */
-	char target[PATH_MAX]; /* a symlink's target */
+	char name[PATH_MAX]; /* cur + one component, in the program's names;
+				then a symlink's target, read from ... */
+	char real[PATH_MAX]; /* ... its path as the kernel must be given it */
 };
 
 /* @virt as the kernel must see it, into @out (PATH_MAX). 0 or -errno. */
@@ -115,22 +115,22 @@ static int finish_dotdot(struct walk *w, char *out, size_t size)
 /* Walk the symlink at w->real next: todo = its target + "/" + @rest. */
 static int follow(struct walk *w, const char *rest)
 {
-	long n = syscall(SYS_readlinkat, AT_FDCWD, w->real, w->target, PATH_MAX - 1);
+	long n = syscall(SYS_readlinkat, AT_FDCWD, w->real, w->name, PATH_MAX - 1);
 
 	if (n < 0)
 		return -errno;
-	w->target[n] = '\0';
+	w->name[n] = '\0';
 	/* A target the shim stored mapped reads back in the program's names. */
-	if (map_unmap(w->table, w->target, w->target, PATH_MAX) < 0)
+	if (map_unmap(w->table, w->name, w->name, PATH_MAX) < 0)
 		return -ENAMETOOLONG;
-	size_t t = strlen(w->target), r = strlen(rest);
+	size_t t = strlen(w->name), r = strlen(rest);
 	if (t + 1 + r >= PATH_MAX)
 		return -ENAMETOOLONG;
 	/* @rest lies in todo: move it first, then put the target before it. */
 	memmove(w->todo + t + 1, rest, r + 1);
-	memcpy(w->todo, w->target, t);
+	memcpy(w->todo, w->name, t);
 	w->todo[t] = '/';
-	if (w->target[0] == '/')
+	if (w->name[0] == '/')
 		w->cur_len = 0;
 	return 0;
 }

@@ -42,6 +42,12 @@ static ssize_t readlink_common(const char *name, int dirfd, const char *path, ch
 		return SHIM_FAIL_M1(ENOSYS);
 	if (shim_call_map(&call, 0, dirfd, &path, mapped, 0) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
+	/* No room or no buffer: the kernel's EINVAL or EFAULT, as natively. */
+	if (len == 0 || !buf) {
+		ssize_t r = real(dirfd, path, buf, len);
+		shim_call_end(&call, r, errno);
+		return r;
+	}
 	/* The whole target first: it is shown shorter, so a buffer that cuts
 	 * the real one may hold the program's whole. */
 	ssize_t n = real(dirfd, path, target, sizeof(target) - 1);
