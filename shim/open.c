@@ -13,13 +13,20 @@ static bool takes_mode(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
+/* What the audit records of an open: its flags, and of a creating one the
+ * mode asked for and the permissions the file got. */
+static unsigned open_note(int flags)
+{
+	return SHIM_NOTE_FLAGS | (takes_mode(flags) ? SHIM_NOTE_MODE | SHIM_NOTE_PERM_FD : 0);
+}
+
 typedef int (*open_fn)(const char *path, int flags, ...);
 typedef int (*openat_fn)(int dirfd, const char *path, int flags, ...);
 
 static int open_common(open_fn real, const char *name, const char *path, int flags, mode_t mode)
 {
 	char buf[PATH_MAX];
-	struct shim_call call = {.name = name};
+	struct shim_call call = {.name = name, .note = open_note(flags), .flags = flags, .mode = mode};
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
@@ -34,7 +41,7 @@ static int openat_common(openat_fn real, const char *name, int dirfd, const char
 			 mode_t mode)
 {
 	char buf[PATH_MAX];
-	struct shim_call call = {.name = name};
+	struct shim_call call = {.name = name, .note = open_note(flags), .flags = flags, .mode = mode};
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
