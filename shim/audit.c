@@ -39,8 +39,8 @@ static char audit_exe[PATH_MAX], audit_argv0[AUDIT_ARGV0_MAX];
 /* /proc/self/exe and the first string of /proc/self/cmdline, raw calls. */
 static void read_program(void)
 {
-	long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", audit_exe,
-			 sizeof(audit_exe) - 1);
+	long n =
+	    syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", audit_exe, sizeof(audit_exe) - 1);
 	audit_exe[n > 0 ? n : 0] = '\0';
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -193,11 +193,12 @@ static void put_flags(struct line *line, int flags)
 	static const struct {
 		int bits;
 		const char *name;
-	} names[] = {{O_TMPFILE, "O_TMPFILE"},	 {O_CREAT, "O_CREAT"},	   {O_EXCL, "O_EXCL"},
-		     {O_TRUNC, "O_TRUNC"},	 {O_APPEND, "O_APPEND"},   {O_NOFOLLOW, "O_NOFOLLOW"},
-		     {O_DIRECTORY, "O_DIRECTORY"}, {O_CLOEXEC, "O_CLOEXEC"}, {O_NOCTTY, "O_NOCTTY"},
-		     {O_NONBLOCK, "O_NONBLOCK"}, {O_SYNC, "O_SYNC"},	   {O_DSYNC, "O_DSYNC"},
-		     {O_NOATIME, "O_NOATIME"},	 {O_DIRECT, "O_DIRECT"},   {O_LARGEFILE, "O_LARGEFILE"}};
+	} names[] = {
+	    {O_TMPFILE, "O_TMPFILE"},	  {O_CREAT, "O_CREAT"},	    {O_EXCL, "O_EXCL"},
+	    {O_TRUNC, "O_TRUNC"},	  {O_APPEND, "O_APPEND"},   {O_NOFOLLOW, "O_NOFOLLOW"},
+	    {O_DIRECTORY, "O_DIRECTORY"}, {O_CLOEXEC, "O_CLOEXEC"}, {O_NOCTTY, "O_NOCTTY"},
+	    {O_NONBLOCK, "O_NONBLOCK"},	  {O_SYNC, "O_SYNC"},	    {O_DSYNC, "O_DSYNC"},
+	    {O_NOATIME, "O_NOATIME"},	  {O_DIRECT, "O_DIRECT"},   {O_LARGEFILE, "O_LARGEFILE"}};
 	static const char *const access_modes[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
 	unsigned rest = (unsigned)flags & ~(unsigned)O_ACCMODE;
 

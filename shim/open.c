@@ -26,7 +26,8 @@ typedef int (*openat_fn)(int dirfd, const char *path, int flags, ...);
 static int open_common(open_fn real, const char *name, const char *path, int flags, mode_t mode)
 {
 	char buf[PATH_MAX];
-	struct shim_call call = {.name = name, .note = open_note(flags), .flags = flags, .mode = mode};
+	struct shim_call call = {
+	    .name = name, .note = open_note(flags), .flags = flags, .mode = mode};
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
@@ -41,7 +42,8 @@ static int openat_common(openat_fn real, const char *name, int dirfd, const char
 			 mode_t mode)
 {
 	char buf[PATH_MAX];
-	struct shim_call call = {.name = name, .note = open_note(flags), .flags = flags, .mode = mode};
+	struct shim_call call = {
+	    .name = name, .note = open_note(flags), .flags = flags, .mode = mode};
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
