@@ -177,6 +177,42 @@ START_TEST(c_left_for_the_reaper)
 }
 END_TEST
 
+/* The audit lines the report reads: the program, flags by name, the mode
+ * asked for, the permissions made, names the call generated. */
+START_TEST(audit_lines_carry_what_the_report_reads)
+{
+	const char *spool = ru_legacy("world_spool"), *report = ru_legacy("fixed_report");
+	const char *log = ru_in_scratch("keys.jsonl");
+	char *text = NULL, line[8192];
+	size_t found = 0;
+
+	ru_audit(log, (const char *const[]){"sh", "-c", "umask 077 && exec \"$0\"", report, NULL});
+	ru_audit(log, (const char *const[]){spool, NULL});
+	FILE *file = fopen(log, "r");
+	ck_assert_ptr_nonnull(file);
+	char exe[4200];
+	snprintf(exe, sizeof(exe), "\"exe\":\"%s\",\"argv0\":\"%s\",", report, report);
+	const char *wanted[] = {
+	    exe,
+	    "\"call\":\"fopen\",\"path\":\"/tmp/report.tmp\"",
+	    "\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\",\"mode\":\"0666\",\"perm\":\"0600\",\"result\":0",
+	    "\"call\":\"mkstemp\",\"path\":\"/tmp/spool.",
+	    "\"flags\":\"O_RDWR|O_CREAT|O_EXCL\",\"mode\":\"0600\",\"perm\":\"0600\",\"generated\":true,",
+	    "\"call\":\"chmod\",\"path\":\"/tmp/spool.",
+	    "\"mode\":\"0644\",\"result\":0,\"errno\":0}",
+	};
+	while (fgets(line, sizeof(line), file))
+		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+			if (strstr(line, wanted[i]))
+				found |= 1u << i;
+	fclose(file);
+	ck_assert_msg(found == (1u << (sizeof(wanted) / sizeof(wanted[0]))) - 1,
+		      "missing keys (mask %zx) in %s", found, log);
+	free(text);
+	lu_scratch_remove(ru_scratch());
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	Suite *suite = suite_create("report_programs");
@@ -196,6 +232,8 @@ Suite *tj_suite(void)
 	    {tcase_create("sh_world_readable_spool"), sh_world_readable_spool},
 	    {tcase_create("sh_pid_names"), sh_pid_names},
 	    {tcase_create("sh_mktemp_u"), sh_mktemp_u},
+	    {tcase_create("audit_lines_carry_what_the_report_reads"),
+	     audit_lines_carry_what_the_report_reads},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tcase_add_test(cases[i].tcase, cases[i].test);
