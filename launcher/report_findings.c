@@ -211,12 +211,10 @@ static uint64_t hash_prefix(const char *path, size_t len)
 	return report_hash(buf, 0);
 }
 
-/* Is @path a file this run made safely, or below a directory only it can
- * enter (mkdtemp's, or one it made itself with no group/other bits)? */
-static bool is_own(const char *path)
+/* Is @path below a directory only this run can enter (mkdtemp's, or one
+ * it made itself with no group/other bits)? Nothing there is shared. */
+static bool in_private_dir(const char *path)
 {
-	if (set_get(&run->own, report_hash(path, 0)))
-		return true;
 	for (size_t len = strlen(path); len > 1; len--) {
 		if (path[len - 1] != '/' || len - 1 == 0)
 			continue;
@@ -225,6 +223,26 @@ static bool is_own(const char *path)
 			return true;
 	}
 	return false;
+}
+
+/* The line from which this run's own names no longer fit: from there on
+ * any name might be its own, so nothing that needs "not ours" is said. */
+static unsigned long own_full_at;
+
+/* Is @path a name no one else can take from this run: one it created
+ * exclusively (mkstemp, O_CREAT|O_EXCL, mkdir), which the sticky bit of a
+ * shared directory keeps others from removing or replacing, or one in a
+ * private directory? */
+static bool is_own(const char *path)
+{
+	return own_full_at || set_get(&run->own, report_hash(path, 0)) || in_private_dir(path);
+}
+
+/* Remember a name the run made exclusively, with its permissions. */
+static void own_add(uint64_t hash, int perm, unsigned long line)
+{
+	if (!set_put(&run->own, hash, perm < 0 ? 0 : (uint64_t)perm, 0) && !own_full_at)
+		own_full_at = line;
 }
 
 static void finding(enum report_kind kind, enum report_severity severity,
@@ -270,7 +288,7 @@ static void loose_permissions(const struct audit_record *r, int bits, const char
 {
 	char detail[64];
 
-	if (bits < 0 || (bits & 077) == 0 || is_own(r->path))
+	if (bits < 0 || (bits & 077) == 0 || in_private_dir(r->path))
 		return;
 	snprintf(detail, sizeof(detail), "%s %s %04o", r->call, what, bits);
 	finding(KIND_LOOSE_PERMS, bits & 0002 ? SEV_HIGH : SEV_MEDIUM, r, detail, line);
@@ -357,20 +375,22 @@ static void on_open(const struct audit_record *r, unsigned long line)
 		predictable_name(r, line);
 	}
 	loose_permissions(r, r->perm, "made it", line);
-	if (r->result >= 0)
-		created(r, r->path, line);
+	if (r->result < 0)
+		return;
+	if (exclusive)
+		own_add(hash, r->perm, line);
+	created(r, r->path, line);
 }
 
 static void on_mkdir(const struct audit_record *r, unsigned long line)
 {
 	if (r->result < 0)
 		return;
-	if (!is_own(r->path)) {
+	if (!is_own(r->path))
 		predictable_name(r, line);
-		loose_permissions(r, r->perm, "made it", line);
-	}
+	loose_permissions(r, r->perm, "made it", line);
 	/* mkdir never reuses what is there: a fresh directory is ours. */
-	set_put(&run->own, report_hash(r->path, 0), r->perm < 0 ? 0 : (uint64_t)r->perm, 0);
+	own_add(report_hash(r->path, 0), r->perm, line);
 	created(r, r->path, line);
 }
 
@@ -380,13 +400,12 @@ static void on_safe(const struct audit_record *r, enum call_class class, unsigne
 		return;
 	/* mkdtemp's directory is 0700: perm unknown in old logs reads as that. */
 	uint64_t perm = r->perm >= 0 ? (uint64_t)r->perm : class == C_SAFE_DIR ? 0700 : 0600;
-	set_put(&run->own, report_hash(r->path, 0), perm, 0);
+	own_add(report_hash(r->path, 0), (int)perm, line);
 	created(r, r->path, line);
 }
 
-static void on_rename(const struct audit_record *r, unsigned long line)
+static void on_rename(const struct audit_record *r)
 {
-	check_then_use(r, SEV_MEDIUM, line);
 	if (r->result != 0)
 		return;
 	uint64_t hash = report_hash(r->path, 0), *entry = set_get(&run->created, hash);
@@ -438,7 +457,8 @@ void report_record(const struct audit_record *r, unsigned long line)
 		break;
 	case C_REMOVE:
 	case C_RMDIR:
-		check_then_use(r, SEV_MEDIUM, line);
+		/* Not a use: unlink and rename never follow a last symlink, and
+		 * the sticky bit keeps others' files out of reach. */
 		if (r->result == 0) {
 			removed(r->path);
 			if (call->class == C_RMDIR)
@@ -446,7 +466,7 @@ void report_record(const struct audit_record *r, unsigned long line)
 		}
 		break;
 	case C_RENAME:
-		on_rename(r, line);
+		on_rename(r);
 		break;
 	default:
 		break;
@@ -475,6 +495,12 @@ void report_log_begin(unsigned log)
 /* What is still there: left for the reaper, unless its directory went. */
 void report_log_end(void)
 {
+	if (own_full_at)
+		fprintf(stderr,
+			"tmpjail: --report %s:%lu: note: the run made more names of its own than "
+			"the report tracks; names created from there on were not judged\n",
+			report_log_name(current_log), own_full_at);
+	own_full_at = 0;
 	for (size_t i = 0; i < SET_SLOTS; i++) {
 		if (run->created.key[i] <= TOMBSTONE)
 			continue;
