@@ -4,7 +4,7 @@
  * tell which temporary-file uses an attacker on the same machine could
  * exploit (docs/report.md). Four parts: the line reader (report.c), the
  * parser of one line (report_parse.c), the rules and their aggregation
- * (report_findings.c, report_table.c) and the output formats
+ * (report_findings.c, report_set.c, report_table.c) and the output formats
  * (report_output.c). Memory is bounded whatever the size of the logs: the
  * per-log state lives in fixed hash tables, findings are kept once per
  * (program, kind, folded path).
@@ -102,6 +102,28 @@ void report_fold(const char *path, char *out, size_t size);
 
 /* FNV-1a, for the fixed hash sets. */
 uint64_t report_hash(const char *text, uint64_t seed);
+
+/* ---- hash sets of path hashes (report_set.c) ---- */
+
+/* A set of 64-bit keys with two values each, of a fixed number of slots. */
+struct set {
+	size_t slots;	   /* a power of two */
+	size_t used, live; /* keys and tombstones; keys only */
+	uint64_t *key;	   /* 0: empty, 1: removed; keys are stored as >= 2 */
+	uint64_t (*value)[2];
+};
+
+/* Allocate @slots (a power of two) slots. Return: 0, or -1 (no memory). */
+int set_init(struct set *set, size_t slots);
+void set_free(struct set *set);
+/* The two values of @hash, or NULL. */
+uint64_t *set_get(struct set *set, uint64_t hash);
+/* Insert @hash with @first and @second, or find it (its values kept).
+ * Return: its values, or NULL when the set is full. */
+uint64_t *set_put(struct set *set, uint64_t hash, uint64_t first, uint64_t second);
+void set_remove(struct set *set, uint64_t hash);
+/* Empty the set, keeping its slots. */
+void set_clear(struct set *set);
 
 /* ---- the rules (report_findings.c) ---- */
 

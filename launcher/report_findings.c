@@ -19,70 +19,7 @@
 
 #include "report.h"
 
-/* ---- fixed hash sets: a 64-bit key (never 0 or 1) and two values ---- */
-
-#define SET_SLOTS 65536 /* per set; kept at most three quarters full */
-#define EMPTY 0
-#define TOMBSTONE 1
-
-struct set {
-	uint64_t key[SET_SLOTS];
-	uint64_t value[SET_SLOTS][2];
-	size_t used; /* live keys and tombstones */
-};
-
-static uint64_t set_key(uint64_t hash)
-{
-	return hash > TOMBSTONE ? hash : hash + 2;
-}
-
-static size_t set_find(const struct set *set, uint64_t key)
-{
-	size_t at = key & (SET_SLOTS - 1);
-
-	while (set->key[at] != EMPTY && set->key[at] != key)
-		at = (at + 1) & (SET_SLOTS - 1);
-	return at;
-}
-
-/* The values of @hash, or NULL. */
-static uint64_t *set_get(struct set *set, uint64_t hash)
-{
-	size_t at = set_find(set, set_key(hash));
-
-	return set->key[at] == EMPTY ? NULL : set->value[at];
-}
-
-/* Insert @hash (or find it); NULL when the set is full. */
-static uint64_t *set_put(struct set *set, uint64_t hash, uint64_t first, uint64_t second)
-{
-	uint64_t key = set_key(hash);
-	size_t at = set_find(set, key);
-
-	if (set->key[at] == EMPTY) {
-		if (set->used >= SET_SLOTS / 4 * 3)
-			return NULL;
-		set->used++;
-		set->key[at] = key;
-		set->value[at][0] = first;
-		set->value[at][1] = second;
-	}
-	return set->value[at];
-}
-
-static void set_remove(struct set *set, uint64_t hash)
-{
-	size_t at = set_find(set, set_key(hash));
-
-	if (set->key[at] != EMPTY)
-		set->key[at] = TOMBSTONE;
-}
-
-static void set_clear(struct set *set)
-{
-	memset(set->key, 0, sizeof(set->key));
-	set->used = 0;
-}
+#define TOMBSTONE 1 /* a removed key (report_set.c) */
 
 /* ---- what one run did so far, and the names of every run ---- */
 
@@ -93,7 +30,7 @@ static struct run_state {
 	struct set created; /* path -> (struct finding * of "left", parent hash) */
 	struct set removed; /* directories removed */
 } * run;
-static struct set *names; /* created names of every log -> (first log + 1, reported log + 1) */
+static struct set names; /* created names of every log -> (first log + 1, reported log + 1) */
 static unsigned current_log;
 
 /* ---- calls by what they do ---- */
@@ -304,7 +241,7 @@ static void predictable_name(const struct audit_record *r, unsigned long line)
 			 holds_number(r->path, r->pid) ? r->pid : r->ppid);
 		finding(KIND_PREDICTABLE, SEV_MEDIUM, r, detail, line);
 	}
-	uint64_t *seen = set_put(names, report_hash(r->path, 0), current_log + 1, 0);
+	uint64_t *seen = set_put(&names, report_hash(r->path, 0), current_log + 1, 0);
 	if (seen && seen[0] != current_log + 1 && seen[1] != current_log + 1) {
 		seen[1] = current_log + 1;
 		snprintf(detail, sizeof(detail), "%s: the same name in %s and this run", r->call,
@@ -332,6 +269,8 @@ static void removed(const char *path)
 {
 	uint64_t hash = report_hash(path, 0), *entry = set_get(&run->created, hash);
 
+	/* The name is free again: creating it anew is judged anew. */
+	set_remove(&run->own, hash);
 	if (!entry)
 		return;
 	((struct finding *)(uintptr_t)entry[0])->count--;
@@ -404,11 +343,16 @@ static void on_safe(const struct audit_record *r, enum call_class class, unsigne
 	created(r, r->path, line);
 }
 
-static void on_rename(const struct audit_record *r)
+static void on_rename(const struct audit_record *r, unsigned long line)
 {
 	if (r->result != 0)
 		return;
-	uint64_t hash = report_hash(r->path, 0), *entry = set_get(&run->created, hash);
+	uint64_t hash = report_hash(r->path, 0), *own = set_get(&run->own, hash);
+	/* rename(2) moves the file, and with it whose it is. */
+	if (own && r->has_path2 && r->path2)
+		own_add(report_hash(r->path2, 0), (int)own[0], line);
+	set_remove(&run->own, hash);
+	uint64_t *entry = set_get(&run->created, hash);
 	if (!entry)
 		return;
 	uint64_t left = entry[0];
@@ -466,11 +410,24 @@ void report_record(const struct audit_record *r, unsigned long line)
 		}
 		break;
 	case C_RENAME:
-		on_rename(r);
+		on_rename(r, line);
 		break;
 	default:
 		break;
 	}
+}
+
+/* The sets, sized for what each holds at once: a run's own and created
+ * names and all runs' names are the many (8 MiB each), the rest a few. */
+static int run_init(void)
+{
+	run = calloc(1, sizeof(*run));
+	if (!run)
+		return -1;
+	int r = set_init(&run->checks, 1 << 16) | set_init(&run->unsafe, 1 << 14) |
+		set_init(&run->own, 1 << 18) | set_init(&run->created, 1 << 18) |
+		set_init(&run->removed, 1 << 14) | set_init(&names, 1 << 18);
+	return r;
 }
 
 void report_log_begin(unsigned log)
@@ -481,11 +438,7 @@ void report_log_begin(unsigned log)
 		qsort(calls, NCALLS, sizeof(calls[0]), by_name);
 		sorted = true;
 	}
-	if (!run)
-		run = calloc(1, sizeof(*run));
-	if (!names)
-		names = calloc(1, sizeof(*names));
-	if (!run || !names) {
+	if (!run && run_init() < 0) {
 		fputs("tmpjail: --report: out of memory\n", stderr);
 		exit(125);
 	}
@@ -501,7 +454,7 @@ void report_log_end(void)
 			"the report tracks; names created from there on were not judged\n",
 			report_log_name(current_log), own_full_at);
 	own_full_at = 0;
-	for (size_t i = 0; i < SET_SLOTS; i++) {
+	for (size_t i = 0; i < run->created.slots; i++) {
 		if (run->created.key[i] <= TOMBSTONE)
 			continue;
 		uint64_t parent = run->created.value[i][1];
@@ -517,8 +470,12 @@ void report_log_end(void)
 
 void report_findings_free(void)
 {
+	if (!run)
+		return;
+	struct set *sets[] = {&run->checks,  &run->unsafe,  &run->own,
+			      &run->created, &run->removed, &names};
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		set_free(sets[i]);
 	free(run);
-	free(names);
 	run = NULL;
-	names = NULL;
 }

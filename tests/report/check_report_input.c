@@ -19,15 +19,15 @@
 #include "tj_check.h"
 
 /* A fixed name created without O_EXCL: one high finding. */
-#define HIGH_LINE                                                                              \
-	"{\"time\":1796216250.762196,\"pid\":100,\"ppid\":99,\"exe\":\"/usr/bin/legacy\","     \
-	"\"argv0\":\"legacy\",\"call\":\"open\",\"path\":\"/tmp/report.tmp\",\"mapped\":"      \
-	"\"/r/tmp/report.tmp\",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\",\"mode\":\"0600\","      \
+#define HIGH_LINE                                                                          \
+	"{\"time\":1796216250.762196,\"pid\":100,\"ppid\":99,\"exe\":\"/usr/bin/legacy\"," \
+	"\"argv0\":\"legacy\",\"call\":\"open\",\"path\":\"/tmp/report.tmp\",\"mapped\":"  \
+	"\"/r/tmp/report.tmp\",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\",\"mode\":\"0600\","  \
 	"\"perm\":\"0600\",\"result\":3,\"errno\":0}\n"
 /* A spool file opened up with chmod 0644: one medium finding. */
-#define MEDIUM_LINE                                                                            \
-	"{\"time\":1796216250.8,\"pid\":100,\"ppid\":99,\"exe\":\"/usr/bin/legacy\","          \
-	"\"argv0\":\"legacy\",\"call\":\"chmod\",\"path\":\"/tmp/spool.aB3dE9\",\"mapped\":"   \
+#define MEDIUM_LINE                                                                          \
+	"{\"time\":1796216250.8,\"pid\":100,\"ppid\":99,\"exe\":\"/usr/bin/legacy\","        \
+	"\"argv0\":\"legacy\",\"call\":\"chmod\",\"path\":\"/tmp/spool.aB3dE9\",\"mapped\":" \
 	"\"/r/tmp/spool.aB3dE9\",\"mode\":\"0644\",\"result\":0,\"errno\":0}\n"
 
 static int report_of(const char *text, const char *const options[], char **out)
@@ -49,10 +49,11 @@ START_TEST(exit_status_follows_fail_on)
 	ck_assert_int_eq(report_of(MEDIUM_LINE, NULL, &out), 0);
 	ck_assert_ptr_nonnull(strstr(out, "loose-permissions"));
 	free(out);
-	ck_assert_int_eq(report_of(MEDIUM_LINE, (const char *[]){"--fail-on", "medium", NULL}, &out),
-			 1);
+	ck_assert_int_eq(
+	    report_of(MEDIUM_LINE, (const char *[]){"--fail-on", "medium", NULL}, &out), 1);
 	free(out);
-	ck_assert_int_eq(report_of(MEDIUM_LINE, (const char *[]){"--fail-on", "low", NULL}, &out), 1);
+	ck_assert_int_eq(report_of(MEDIUM_LINE, (const char *[]){"--fail-on", "low", NULL}, &out),
+			 1);
 	free(out);
 	ck_assert_int_eq(report_of(MEDIUM_LINE, (const char *[]){"--fail-on", "high", NULL}, &out),
 			 0);
@@ -72,9 +73,8 @@ START_TEST(a_malformed_line_is_125_with_its_place)
 {
 	char *out;
 
-	ck_assert_int_eq(report_of(HIGH_LINE MEDIUM_LINE "{\"call\":\"open\",\n" HIGH_LINE, NULL,
-				   &out),
-			 125);
+	ck_assert_int_eq(
+	    report_of(HIGH_LINE MEDIUM_LINE "{\"call\":\"open\",\n" HIGH_LINE, NULL, &out), 125);
 	ck_assert_msg(strstr(out, "log.jsonl:3: malformed audit line") != NULL, "%s", out);
 	/* No findings of a log half read: a gate must not pass on them. */
 	ck_assert_ptr_null(strstr(out, "SEVERITY"));
@@ -87,9 +87,8 @@ START_TEST(a_cut_last_line_is_a_note)
 {
 	char *out;
 
-	ck_assert_int_eq(report_of(MEDIUM_LINE HIGH_LINE "{\"time\":1796216250.9,\"pid\":1", NULL,
-				   &out),
-			 1);
+	ck_assert_int_eq(
+	    report_of(MEDIUM_LINE HIGH_LINE "{\"time\":1796216250.9,\"pid\":1", NULL, &out), 1);
 	ck_assert_msg(strstr(out, "log.jsonl:3: note: the last line is cut short") != NULL, "%s",
 		      out);
 	ck_assert_ptr_nonnull(strstr(out, "insecure-create"));
@@ -122,12 +121,21 @@ END_TEST
 START_TEST(hostile_lines_are_refused)
 {
 	static char deep[512], wide[70000];
-	const char *bad[] = {
-	    "[1,2]", "{}", "{\"path\":\"/tmp/x\"}", "{\"call\":5}", "{\"call\":\"open\"} tail",
-	    "{\"call\":\"open\",\"path\":\"/tmp/\\u0000x\"}", "{\"call\":\"open\",\"path\":\"/tmp/\\q\"}",
-	    "{\"call\":\"open\",\"path\":\"/tmp/\\u12\"}", "{\"call\":\"open\" \"path\":\"x\"}",
-	    "{\"call\":\"open\",\"pid\":-}", "{\"call\":\"open\",\"generated\":maybe}",
-	    "{\"call\":\"open\",\"pid\":99999999999999999999999}", deep, wide, "{\"call\":\"op\tn\"}"};
+	const char *bad[] = {"[1,2]",
+			     "{}",
+			     "{\"path\":\"/tmp/x\"}",
+			     "{\"call\":5}",
+			     "{\"call\":\"open\"} tail",
+			     "{\"call\":\"open\",\"path\":\"/tmp/\\u0000x\"}",
+			     "{\"call\":\"open\",\"path\":\"/tmp/\\q\"}",
+			     "{\"call\":\"open\",\"path\":\"/tmp/\\u12\"}",
+			     "{\"call\":\"open\" \"path\":\"x\"}",
+			     "{\"call\":\"open\",\"pid\":-}",
+			     "{\"call\":\"open\",\"generated\":maybe}",
+			     "{\"call\":\"open\",\"pid\":99999999999999999999999}",
+			     deep,
+			     wide,
+			     "{\"call\":\"op\tn\"}"};
 	char *out;
 
 	memset(deep, 0, sizeof(deep));
@@ -140,15 +148,15 @@ START_TEST(hostile_lines_are_refused)
 		char line[sizeof(wide) + 2];
 		snprintf(line, sizeof(line), "%s\n", bad[i]);
 		ck_assert_int_eq(report_of(line, NULL, &out), 125);
-		ck_assert_msg(strstr(out, "log.jsonl:1: malformed audit line: ") != NULL, "%.80s: %s",
-			      bad[i], out);
+		ck_assert_msg(strstr(out, "log.jsonl:1: malformed audit line: ") != NULL,
+			      "%.80s: %s", bad[i], out);
 		free(out);
 	}
 	/* A NUL byte inside a line. */
-	ck_assert_int_eq(ru_report(&out, (const char *const[]){ru_write("nul.jsonl",
-									"{\"call\":\"o\0\"}\n", 15),
-							      NULL}),
-			 125);
+	ck_assert_int_eq(
+	    ru_report(&out, (const char *const[]){ru_write("nul.jsonl", "{\"call\":\"o\0\"}\n", 15),
+						  NULL}),
+	    125);
 	ck_assert_msg(strstr(out, "nul.jsonl:1: malformed audit line: a NUL byte") != NULL, "%s",
 		      out);
 	free(out);
@@ -161,11 +169,12 @@ START_TEST(unknown_keys_and_old_logs_are_read)
 {
 	char *out;
 
-	ck_assert_int_eq(report_of("{\"call\":\"stat\",\"path\":\"/tmp/x\",\"new\":{\"a\":[1,-2.5e3,"
-				   "{\"b\":null}],\"c\":\"\\u00e9\\n\"},\"more\":[],\"time\":1e9}"
-				   "\n\n",
-				   (const char *[]){"--fail-on", "info", NULL}, &out),
-			 0);
+	ck_assert_int_eq(
+	    report_of("{\"call\":\"stat\",\"path\":\"/tmp/x\",\"new\":{\"a\":[1,-2.5e3,"
+		      "{\"b\":null}],\"c\":\"\\u00e9\\n\"},\"more\":[],\"time\":1e9}"
+		      "\n\n",
+		      (const char *[]){"--fail-on", "info", NULL}, &out),
+	    0);
 	ck_assert_str_eq(out, "no findings\n");
 	free(out);
 	/* The audit line of tmpjail before --report: no flags, no exe. */
@@ -184,8 +193,10 @@ START_TEST(bad_options_are_125)
 {
 	const char *log = ru_write("log.jsonl", MEDIUM_LINE, strlen(MEDIUM_LINE));
 	const char *const cases[][5] = {
-	    {"--report", "--format", "xml", log, NULL}, {"--report", "--fail-on", "critical", log, NULL},
-	    {"--format", "json", "--", "true", NULL},	{"--report", NULL},
+	    {"--report", "--format", "xml", log, NULL},
+	    {"--report", "--fail-on", "critical", log, NULL},
+	    {"--format", "json", "--", "true", NULL},
+	    {"--report", NULL},
 	    {"--report", "--gc", log, NULL},
 	};
 	char *out;
@@ -195,7 +206,8 @@ START_TEST(bad_options_are_125)
 		for (size_t j = 0; cases[i][j]; j++)
 			argv[j + 1] = cases[i][j];
 		ck_assert_int_eq(lu_run(argv, &out, 30), 125);
-		ck_assert_msg(strncmp(out, "tmpjail: ", 9) == 0 && !strchr(out, '\n')[1], "%s", out);
+		ck_assert_msg(strncmp(out, "tmpjail: ", 9) == 0 && !strchr(out, '\n')[1], "%s",
+			      out);
 		free(out);
 	}
 	lu_scratch_remove(ru_scratch());
@@ -219,7 +231,8 @@ START_TEST(sarif_has_the_2_1_0_structure)
 	if (access("/usr/bin/python3", X_OK) != 0)
 		TJ_SKIP("needs /usr/bin/python3 to parse the SARIF output");
 	for (int format = 0; format < 2; format++) {
-		const char *cmd[] = {"sh", "-c",
+		const char *cmd[] = {"sh",
+				     "-c",
 				     format ? "\"$0\" --report --format sarif \"$1\" > \"$2\"; "
 					      "[ $? = 1 ] && /usr/bin/python3 \"$3\" \"$2\" "
 					      "insecure-create loose-permissions"
@@ -227,11 +240,50 @@ START_TEST(sarif_has_the_2_1_0_structure)
 					      "[ $? = 1 ] && /usr/bin/python3 -c 'import json,sys; "
 					      "f=json.load(open(sys.argv[1]))[\"findings\"]; "
 					      "assert len(f) >= 3, f' \"$2\"",
-				     lu_launcher(), log, ru_in_scratch("out.json"),
-				     getenv("REPORT_SARIF_CHECK"), NULL};
+				     lu_launcher(),
+				     log,
+				     ru_in_scratch("out.json"),
+				     getenv("REPORT_SARIF_CHECK"),
+				     NULL};
 		ck_assert_msg(lu_run(cmd, &out, 60) == 0, "%s", out);
 		free(out);
 	}
+	lu_scratch_remove(ru_scratch());
+}
+END_TEST
+
+/* A long run makes and removes far more names than the tables hold at
+ * once: a removed name is free again (reopening it by name is a finding),
+ * and names it still holds stay its own (reopening them is not). */
+START_TEST(many_names_stay_judged)
+{
+	const char *log = ru_in_scratch("many.jsonl");
+	FILE *file = fopen(log, "w");
+	char *out;
+
+	ck_assert_ptr_nonnull(file);
+	for (int i = 0; i < 250000; i++)
+		fprintf(file,
+			"{\"call\":\"mkstemp\",\"path\":\"/tmp/a.%06dxy\",\"generated\":true,"
+			"\"result\":3}\n{\"call\":\"unlink\",\"path\":\"/tmp/"
+			"a.%06dxy\",\"result\":0}\n",
+			i, i);
+	for (int i = 0; i < 60000; i++)
+		fprintf(file,
+			"{\"call\":\"mkstemp\",\"path\":\"/tmp/b.%06dxy\",\"generated\":true,"
+			"\"result\":3}\n",
+			i);
+	fputs("{\"call\":\"open\",\"path\":\"/tmp/a.000001xy\",\"flags\":\"O_WRONLY|O_CREAT\","
+	      "\"result\":3}\n{\"call\":\"open\",\"path\":\"/tmp/b.000001xy\",\"flags\":"
+	      "\"O_WRONLY|O_CREAT\",\"result\":3}\n",
+	      file);
+	ck_assert_int_eq(fclose(file), 0);
+	ck_assert_int_eq(ru_report(&out, (const char *const[]){"--format", "json", log, NULL}), 1);
+	ck_assert_msg(strstr(out, "\"rule\":\"insecure-create\"") &&
+			  strstr(out, "\"pattern\":\"/tmp/a.XXXXXX\"") &&
+			  !strstr(out, "\"example\":\"/tmp/b.000001xy\"") && !strstr(out, "note:"),
+		      "%.2000s", out);
+	free(out);
 	lu_scratch_remove(ru_scratch());
 }
 END_TEST
@@ -249,8 +301,10 @@ Suite *tj_suite(void)
 	    {tcase_create("a_cut_last_line_is_a_note"), a_cut_last_line_is_a_note},
 	    {tcase_create("an_unreadable_log_is_125"), an_unreadable_log_is_125},
 	    {tcase_create("hostile_lines_are_refused"), hostile_lines_are_refused},
-	    {tcase_create("unknown_keys_and_old_logs_are_read"), unknown_keys_and_old_logs_are_read},
+	    {tcase_create("unknown_keys_and_old_logs_are_read"),
+	     unknown_keys_and_old_logs_are_read},
 	    {tcase_create("bad_options_are_125"), bad_options_are_125},
+	    {tcase_create("many_names_stay_judged"), many_names_stay_judged},
 	    {tcase_create("sarif_has_the_2_1_0_structure"), sarif_has_the_2_1_0_structure},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

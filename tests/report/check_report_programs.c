@@ -17,8 +17,7 @@
 #include "tj_check.h"
 
 /* The JSON of a finding of @rule at @severity whose CWE list starts @cwe. */
-static bool has_finding(const char *out, const char *rule, const char *severity,
-			const char *cwe)
+static bool has_finding(const char *out, const char *rule, const char *severity, const char *cwe)
 {
 	char text[256];
 
@@ -34,14 +33,14 @@ static char *audited_report(const char *name, const char *const argv[], int *sta
 	char *out = NULL;
 
 	ru_audit(log, argv);
-	*status = ru_report(&out, (const char *const[]){"--format", "json", "--fail-on", "info",
-							 log, NULL});
+	*status = ru_report(
+	    &out, (const char *const[]){"--format", "json", "--fail-on", "info", log, NULL});
 	return out;
 }
 
 /* @insecure is flagged with @rule/@severity/@cwe (exit 1); @secure gets nothing (exit 0). */
-static void check_pair(const char *const insecure[], const char *const secure[],
-		       const char *rule, const char *severity, const char *cwe)
+static void check_pair(const char *const insecure[], const char *const secure[], const char *rule,
+		       const char *severity, const char *cwe)
 {
 	int status;
 	char *out = audited_report("insecure.jsonl", insecure, &status);
@@ -57,10 +56,16 @@ static void check_pair(const char *const insecure[], const char *const secure[],
 	lu_scratch_remove(ru_scratch());
 }
 
-#define C_PAIR(name) (const char *const[]){ru_legacy(name), NULL}, \
-	(const char *const[]){ru_legacy(name "_secure"), NULL}
-#define SH_PAIR(name) (const char *const[]){"bash", ru_script(name ".sh"), NULL}, \
-	(const char *const[]){"bash", ru_script(name "_secure.sh"), NULL}
+#define C_PAIR(name)                                                        \
+	(const char *const[]){ru_legacy(name), NULL}, (const char *const[]) \
+	{                                                                   \
+		ru_legacy(name "_secure"), NULL                             \
+	}
+#define SH_PAIR(name)                                                                     \
+	(const char *const[]){"bash", ru_script(name ".sh"), NULL}, (const char *const[]) \
+	{                                                                                 \
+		"bash", ru_script(name "_secure.sh"), NULL                                \
+	}
 
 START_TEST(c_fixed_name_report_writer)
 {
@@ -82,8 +87,7 @@ END_TEST
 
 START_TEST(c_world_readable_spool)
 {
-	check_pair(C_PAIR("world_spool"), "loose-permissions", "medium",
-		   "\"CWE-276\",\"CWE-379\"");
+	check_pair(C_PAIR("world_spool"), "loose-permissions", "medium", "\"CWE-276\",\"CWE-379\"");
 }
 END_TEST
 
@@ -137,10 +141,9 @@ START_TEST(c_seeded_names_in_two_runs)
 	ck_assert_int_eq(ru_report(&out, (const char *const[]){"--format", "json", one, NULL}), 0);
 	ck_assert_msg(!has_finding(out, "predictable-name", "medium", "\"CWE-340\""), "%s", out);
 	free(out);
-	ck_assert_int_eq(
-	    ru_report(&out, (const char *const[]){"--format", "json", "--fail-on", "medium", one,
-						  two, NULL}),
-	    1);
+	ck_assert_int_eq(ru_report(&out, (const char *const[]){"--format", "json", "--fail-on",
+							       "medium", one, two, NULL}),
+			 1);
 	ck_assert_msg(has_finding(out, "predictable-name", "medium", "\"CWE-340\""), "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "the same name in"));
 	free(out);
@@ -195,9 +198,11 @@ START_TEST(audit_lines_carry_what_the_report_reads)
 	const char *wanted[] = {
 	    exe,
 	    "\"call\":\"fopen\",\"path\":\"/tmp/report.tmp\"",
-	    "\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\",\"mode\":\"0666\",\"perm\":\"0600\",\"result\":0",
+	    "\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\",\"mode\":\"0666\",\"perm\":\"0600\",\"result\":"
+	    "0",
 	    "\"call\":\"mkstemp\",\"path\":\"/tmp/spool.",
-	    "\"flags\":\"O_RDWR|O_CREAT|O_EXCL\",\"mode\":\"0600\",\"perm\":\"0600\",\"generated\":true,",
+	    "\"flags\":\"O_RDWR|O_CREAT|O_EXCL\",\"mode\":\"0600\",\"perm\":\"0600\",\"generated\":"
+	    "true,",
 	    "\"call\":\"chmod\",\"path\":\"/tmp/spool.",
 	    "\"mode\":\"0644\",\"result\":0,\"errno\":0}",
 	};
