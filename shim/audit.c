@@ -74,12 +74,10 @@ void shim_audit_init(void)
 	}
 	memcpy(audit_file + at, file, len + 1);
 	read_program();
+	shim_audit_on = true;
 }
 
-bool shim_auditing(void)
-{
-	return audit_file[0] != '\0';
-}
+bool shim_audit_on;
 
 const char *shim_audit_path(void)
 {

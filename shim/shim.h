@@ -265,8 +265,13 @@ void shim_audit(const struct shim_call *call, long result, int error);
  * while auditing. errno preserved.
  */
 void shim_audit_args(struct shim_call *call, enum shim_sym sym, ...);
-/* Is the audit on (TMPJAIL_AUDIT set)? */
-bool shim_auditing(void);
+/* Set once at load when TMPJAIL_AUDIT names a file (shim_audit_init()). */
+extern bool shim_audit_on;
+/* Is the audit on? Inline: redirected calls ask it when not auditing too. */
+static inline bool shim_auditing(void)
+{
+	return shim_audit_on;
+}
 /* Read TMPJAIL_AUDIT (at load). */
 void shim_audit_init(void);
 /* The audit file, or NULL. */
