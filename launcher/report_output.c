@@ -113,6 +113,32 @@ static void put_cwes(FILE *out, const struct report_rule *rule)
 
 /* ---- table ---- */
 
+/*
+ * @text for a terminal: the paths and program names come from the audited
+ * program, which could name a file "x\nhigh ..." or put escape sequences
+ * in it to forge or hide lines of the report. Control characters and bytes
+ * that are not UTF-8 are shown as \n, \t or \xNN.
+ */
+static void put_text(FILE *out, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	while (*s) {
+		size_t len = *s >= 0x80 ? utf8_length(s) : 1;
+		if (*s == '\n')
+			fputs("\\n", out);
+		else if (*s == '\t')
+			fputs("\\t", out);
+		else if (*s == '\\')
+			fputs("\\\\", out);
+		else if (*s < 0x20 || *s == 0x7f || len == 0)
+			fprintf(out, "\\x%02x", *s);
+		else
+			fwrite(s, 1, len, out);
+		s += len ? len : 1;
+	}
+}
+
 static void cwe_text(const struct report_rule *rule, char *out, size_t size)
 {
 	snprintf(out, size, "%s%s%s", rule->cwe[0], rule->cwe[1] ? "," : "",
@@ -132,12 +158,16 @@ static void print_table(FILE *out, struct finding **findings, size_t count)
 		char cwe[32];
 		cwe_text(rule, cwe, sizeof(cwe));
 		counted[f->severity]++;
-		fprintf(out, "%-8s %-17s %-15s %7lu  %s\n", report_severity_name(f->severity),
-			rule->id, cwe, f->count, f->pattern);
-		fprintf(out, "%8s program: %s\n", "", f->program);
-		fprintf(out, "%8s first:   %s:%lu, %s\n", "", report_log_name(f->log), f->line,
-			f->detail);
-		fprintf(out, "%8s instead: %s\n", "", rule->fix);
+		fprintf(out, "%-8s %-17s %-15s %7lu  ", report_severity_name(f->severity), rule->id,
+			cwe, f->count);
+		put_text(out, f->pattern);
+		fprintf(out, "\n%8s program: ", "");
+		put_text(out, f->program);
+		fprintf(out, "\n%8s first:   ", "");
+		put_text(out, report_log_name(f->log));
+		fprintf(out, ":%lu, ", f->line);
+		put_text(out, f->detail);
+		fprintf(out, "\n%8s instead: %s\n", "", rule->fix);
 	}
 	if (!count)
 		fputs("no findings\n", out);

@@ -288,6 +288,34 @@ START_TEST(many_names_stay_judged)
 }
 END_TEST
 
+/* The audited program names the files: a name with a newline or terminal
+ * escapes must not forge or hide lines of the table. */
+START_TEST(names_cannot_forge_table_lines)
+{
+	const char *evil = "{\"call\":\"creat\",\"path\":\"/tmp/x\\nhigh     forged\\u001b[2J\","
+			   "\"exe\":\"/a\\u00ffb\\r\",\"result\":-1,\"errno\":13}\n";
+	char *out;
+
+	ck_assert_int_eq(report_of(evil, NULL, &out), 1);
+	ck_assert_msg(!strchr(out, '\033') && !strchr(out, '\r') && strstr(out, "/tmp/x\\nhigh") &&
+			  strstr(out, "program: /a\\xffb\\x0d"),
+		      "%s", out);
+	size_t lines = 0;
+	for (const char *p = out; *p; p++)
+		lines += *p == '\n';
+	ck_assert_msg(lines == 6, "%zu lines:\n%s", lines, out); /* header, 4, summary */
+	free(out);
+	/* "-" reads the log from standard input. */
+	const char *log = ru_write("stdin.jsonl", evil, strlen(evil));
+	const char *cmd[] = {"sh",	    "-c", "\"$0\" --report --format json - < \"$1\"",
+			     lu_launcher(), log,  NULL};
+	ck_assert_int_eq(lu_run(cmd, &out, 30), 1);
+	ck_assert_msg(strstr(out, "\"log\":\"-\",\"line\":1"), "%s", out);
+	free(out);
+	lu_scratch_remove(ru_scratch());
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	Suite *suite = suite_create("report_input");
@@ -305,6 +333,7 @@ Suite *tj_suite(void)
 	     unknown_keys_and_old_logs_are_read},
 	    {tcase_create("bad_options_are_125"), bad_options_are_125},
 	    {tcase_create("many_names_stay_judged"), many_names_stay_judged},
+	    {tcase_create("names_cannot_forge_table_lines"), names_cannot_forge_table_lines},
 	    {tcase_create("sarif_has_the_2_1_0_structure"), sarif_has_the_2_1_0_structure},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
