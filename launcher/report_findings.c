@@ -417,6 +417,11 @@ void report_record(const struct audit_record *r, unsigned long line)
 	}
 }
 
+/* The fuzz harness shrinks the sets, to run fast and to fill them. */
+#ifndef REPORT_SET_SHIFT
+#define REPORT_SET_SHIFT 0
+#endif
+
 /* The sets, sized for what each holds at once: a run's own and created
  * names and all runs' names are the many (8 MiB each), the rest a few. */
 static int run_init(void)
@@ -424,9 +429,12 @@ static int run_init(void)
 	run = calloc(1, sizeof(*run));
 	if (!run)
 		return -1;
-	int r = set_init(&run->checks, 1 << 16) | set_init(&run->unsafe, 1 << 14) |
-		set_init(&run->own, 1 << 18) | set_init(&run->created, 1 << 18) |
-		set_init(&run->removed, 1 << 14) | set_init(&names, 1 << 18);
+	int r = set_init(&run->checks, 1 << (16 - REPORT_SET_SHIFT)) |
+		set_init(&run->unsafe, 1 << (14 - REPORT_SET_SHIFT)) |
+		set_init(&run->own, 1 << (18 - REPORT_SET_SHIFT)) |
+		set_init(&run->created, 1 << (18 - REPORT_SET_SHIFT)) |
+		set_init(&run->removed, 1 << (14 - REPORT_SET_SHIFT)) |
+		set_init(&names, 1 << (18 - REPORT_SET_SHIFT));
 	return r;
 }
 
