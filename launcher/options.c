@@ -141,6 +141,13 @@ static int report_options(int argc)
 		fputs("tmpjail: --report and --gc do not go together\n", stderr);
 		return -1;
 	}
+	/* A report runs nothing: an option of a run would be ignored, so refuse it. */
+	if (arg_keep || arg_memory || arg_seal || arg_seccomp || arg_audit || arg_base) {
+		fputs("tmpjail: --report runs no command: --keep, --base, --memory, --seccomp, "
+		      "--seal and --audit do not go with it\n",
+		      stderr);
+		return -1;
+	}
 	if (optind == argc) {
 		fputs("tmpjail: --report needs at least one audit log\n", stderr);
 		return -1;

@@ -198,6 +198,8 @@ START_TEST(bad_options_are_125)
 	    {"--format", "json", "--", "true", NULL},
 	    {"--report", NULL},
 	    {"--report", "--gc", log, NULL},
+	    {"--report", "--keep", log, NULL},
+	    {"--audit", log, "--report", log, NULL},
 	};
 	char *out;
 
