@@ -318,6 +318,43 @@ START_TEST(names_cannot_forge_table_lines)
 }
 END_TEST
 
+/* Against the SARIF 2.1.0 schema itself, where a validator and the schema
+ * are at hand: Debian packages a JSON-schema validator (python3-jsonschema)
+ * but not the schema, so its path comes from the build
+ * (-DTMPJAIL_SARIF_SCHEMA=/path/to/sarif-schema-2.1.0.json). */
+START_TEST(sarif_validates_against_the_schema)
+{
+	const char *schema = getenv("REPORT_SARIF_SCHEMA");
+	char *out;
+
+	if (!schema || !*schema || access(schema, R_OK) != 0)
+		TJ_SKIP("needs the SARIF 2.1.0 schema file (cmake -DTMPJAIL_SARIF_SCHEMA=FILE): "
+			"no Debian package ships it");
+	const char *probe[] = {"python3", "-c", "import jsonschema", NULL};
+	if (lu_run(probe, &out, 30) != 0) {
+		free(out);
+		TJ_SKIP("needs python3-jsonschema (Debian) to validate against the schema");
+	}
+	free(out);
+	const char *log =
+	    ru_write("log.jsonl", HIGH_LINE MEDIUM_LINE, strlen(HIGH_LINE MEDIUM_LINE));
+	const char *cmd[] = {"sh",
+			     "-c",
+			     "\"$0\" --report --format sarif \"$1\" > \"$2\"; [ $? = 1 ] && "
+			     "python3 -c 'import json, sys, jsonschema; "
+			     "jsonschema.validate(json.load(open(sys.argv[1])), "
+			     "json.load(open(sys.argv[2])))' \"$2\" \"$3\"",
+			     lu_launcher(),
+			     log,
+			     ru_in_scratch("out.sarif"),
+			     schema,
+			     NULL};
+	ck_assert_msg(lu_run(cmd, &out, 60) == 0, "%s", out);
+	free(out);
+	lu_scratch_remove(ru_scratch());
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	Suite *suite = suite_create("report_input");
@@ -337,6 +374,8 @@ Suite *tj_suite(void)
 	    {tcase_create("many_names_stay_judged"), many_names_stay_judged},
 	    {tcase_create("names_cannot_forge_table_lines"), names_cannot_forge_table_lines},
 	    {tcase_create("sarif_has_the_2_1_0_structure"), sarif_has_the_2_1_0_structure},
+	    {tcase_create("sarif_validates_against_the_schema"),
+	     sarif_validates_against_the_schema},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tcase_add_test(cases[i].tcase, cases[i].test);
