@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The nine measures of issue 5, each a function of the Bench context that
+"""The measures of issues 5 and 12, each a function of the Bench context that
 returns table rows. Targets are ratios to the row's baseline (entry 0)."""
 
 import os
@@ -400,5 +400,74 @@ def path_scaling(bench):
                          [bench.native, bench.shim, floor], {}, n))
 
 
+# The calls of a legacy program as the shim logs them: a fixed-name report,
+# pid-named jobs, mkstemp spools opened up, lock checks, removals.
+_AUDIT_CALLS = [
+    ('open', '/tmp/report.tmp', ',"flags":"O_WRONLY|O_CREAT|O_TRUNC","mode":"0666","perm":"0644"', 3),
+    ('open', '/tmp/job.{pid}', ',"flags":"O_WRONLY|O_CREAT|O_EXCL","mode":"0600","perm":"0600"', 4),
+    ('mkstemp', '/tmp/spool.{rand}', ',"flags":"O_RDWR|O_CREAT|O_EXCL","mode":"0600","perm":"0600","generated":true', 5),
+    ('chmod', '/tmp/spool.{rand}', ',"mode":"0644"', 0),
+    ('access', '/tmp/app.{pid}.lock', '', -1),
+    ('open', '/tmp/app.{pid}.lock', ',"flags":"O_WRONLY|O_CREAT","mode":"0600","perm":"0600"', 6),
+    ('stat', '/tmp/cache/{rand}/data', '', 0),
+    ('unlink', '/tmp/job.{pid}', '', 0),
+]
+
+
+def write_audit_log(path, lines):
+    """An audit log of lines lines in the shim's format (docs/shim.md), over
+    many programs, pids and random names, so the report's tables fill."""
+    rnd = random.Random(12)
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    with open(path, "w", encoding="ascii") as f:
+        for i in range(lines):
+            call, name, extra, result = _AUDIT_CALLS[i % len(_AUDIT_CALLS)]
+            if i % len(_AUDIT_CALLS) == 0:
+                pid = rnd.randrange(1000, 4000000)
+                rand = "".join(rnd.choice(alphabet) for _ in range(6))
+            name = name.format(pid=pid, rand=rand)
+            exe = f"/opt/legacy/bin/tool{pid % 16}"
+            f.write(f'{{"time":1796216250.{i % 1000000:06d},"pid":{pid},'
+                    f'"ppid":{pid - 1},"exe":"{exe}","argv0":"tool",'
+                    f'"call":"{call}","path":"{name}","mapped":'
+                    f'"/tmp/tj-ab12cd34{name}"{extra},"result":{result},'
+                    f'"errno":{2 if result < 0 else 0}}}\n')
+
+
+def report(bench):
+    """10. tmpjail --report over a large audit log: time and peak memory."""
+    lines = bench.sizes.report_lines
+    log = os.path.join(bench.work, "audit.jsonl")
+    write_audit_log(log, lines)
+    launcher = bench.launcher.prefix[0]
+    # --report exits 1 on findings (this log has them); 0 and 1 are success.
+    wrapped = ["sh", "-c", '"$0" --report "$1" >/dev/null; [ $? -le 1 ]',
+               launcher, log]
+    floor = ["wc", "-l", log]
+    label = f"tmpjail --report ({lines:,} lines)"
+    rows = []
+    try:
+        timing = Row("10", f"read an audit log of {lines:,} lines", "ms",
+                     [Entry("wc -l (reading floor)"), Entry(label)])
+        rss = Row("10", f"peak RSS reading an audit log of {lines:,} lines",
+                  "KiB", [Entry("wc -l (reading floor)"), Entry(label)])
+        jobs, rss_jobs = [], []
+        for entry, rss_entry, argv, ours in ((timing.entries[0], rss.entries[0], floor, False),
+                                             (timing.entries[1], rss.entries[1], wrapped, True)):
+            if ours and bench.launcher.skip:
+                entry.note = rss_entry.note = bench.launcher.skip
+                continue
+            jobs.append((entry, ours, lambda a=argv, o=ours: time_command(
+                a, environment(), o)))
+            rss_jobs.append((rss_entry, ours,
+                             lambda a=argv, o=ours: _peak_rss(bench, a, o)))
+        take_samples(jobs, bench.sizes.reps, bench.errors)
+        take_samples(rss_jobs, bench.sizes.rss_reps, bench.errors)
+        rows = [timing, rss]
+    finally:
+        os.unlink(log)
+    return rows
+
+
 ALL = [calls_outside_tmp, calls_in_tmp, temp_creation, spooling,
-       launcher_start, reaping, end_to_end, memory, path_scaling]
+       launcher_start, reaping, end_to_end, memory, path_scaling, report]

@@ -18,6 +18,7 @@
 
 #include "env.h"
 #include "options.h"
+#include "report.h"
 #include "root.h"
 #include "sandbox.h"
 #include "setup.h"
@@ -45,6 +46,25 @@ static int run_gc(void)
 	close(base_fd);
 	free(base_path);
 	return err ? EXIT_TMPJAIL : 0;
+}
+
+/* tmpjail --report: nothing to supervise, so Ctrl-C stops it as it would cat. */
+static int run_report(char *const logs[], int nlogs, const sigset_t *mask)
+{
+	enum report_format format = FORMAT_TABLE;
+	enum report_severity fail_on = SEV_HIGH;
+
+	if (arg_format && report_parse_format(arg_format, &format) < 0) {
+		fprintf(stderr, "tmpjail: --format %s: not table, json or sarif\n", arg_format);
+		return EXIT_TMPJAIL;
+	}
+	if (arg_fail_on && report_parse_severity(arg_fail_on, &fail_on) < 0) {
+		fprintf(stderr, "tmpjail: --fail-on %s: not info, low, medium or high\n",
+			arg_fail_on);
+		return EXIT_TMPJAIL;
+	}
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	return report_main(logs, nlogs, format, fail_on);
 }
 
 /* The RLIMIT_NOFILE the user gave us, which the command gets back, once we raised it. */
@@ -220,7 +240,8 @@ int main(int argc, char **argv)
 	int status = command_at < 0    ? EXIT_TMPJAIL
 		     : command_at == 0 ? 0
 		     : arg_gc	       ? run_gc()
-				       : run(argv + command_at, &signals, &child_mask);
+		     : arg_report ? run_report(argv + command_at, argc - command_at, &child_mask)
+				  : run(argv + command_at, &signals, &child_mask);
 	options_reset();
 	close(signal_fd);
 	return status;

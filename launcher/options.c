@@ -20,13 +20,15 @@
 #endif
 
 bool arg_keep, arg_memory, arg_seccomp_log, arg_seal, arg_gc, arg_kept, arg_verbose;
-const char *arg_base, *arg_audit;
+bool arg_report;
+const char *arg_base, *arg_audit, *arg_format, *arg_fail_on;
 char *arg_seccomp; /* every --seccomp, joined with ',' */
 struct prefixes arg_prefixes;
 
 static const char usage[] =
     "Usage: tmpjail [OPTIONS] [--] COMMAND [ARG]...\n"
     "       tmpjail --gc [--kept] [--base DIR]\n"
+    "       tmpjail --report [--format FORMAT] [--fail-on SEVERITY] AUDIT.jsonl...\n"
     "       tmpjail --help | --version\n"
     "Run COMMAND with a private /tmp that is removed when its whole process tree ends.\n"
     "\n"
@@ -48,6 +50,13 @@ static const char usage[] =
     "      --audit FILE         the shim appends a JSON line per redirected call to FILE\n"
     "                             (checked, and created if missing, at start)\n"
     "                             tmpjail --audit paths.jsonl -- ./legacy-tool\n"
+    "      --report             read audit logs: which temporary-file uses are exploitable\n"
+    "                             tmpjail --report run1.jsonl run2.jsonl\n"
+    "      --format FORMAT      --report's output: table (default), json or sarif\n"
+    "                             tmpjail --report --format sarif paths.jsonl\n"
+    "      --fail-on SEVERITY   --report exits 1 on findings this severe or worse:\n"
+    "                           info, low, medium or high (default high)\n"
+    "                             tmpjail --report --fail-on medium paths.jsonl\n"
     "      --gc                 remove private roots left by launchers that died,\n"
     "                           but not those of runs with --keep\n"
     "                             tmpjail --gc\n"
@@ -59,7 +68,9 @@ static const char usage[] =
     "      --version            show the version\n"
     "\n"
     "Exit status: COMMAND's; 128+N if it died of signal N; 125 tmpjail failed;\n"
-    "126 COMMAND cannot be executed; 127 COMMAND not found. See tmpjail(1).\n";
+    "126 COMMAND cannot be executed; 127 COMMAND not found. See tmpjail(1).\n"
+    "--report: 0 no findings at or above --fail-on; 1 findings; 125 a log unreadable\n"
+    "or malformed.\n";
 
 enum {
 	OPT_BASE = 256,
@@ -71,6 +82,9 @@ enum {
 	OPT_AUDIT,
 	OPT_GC,
 	OPT_KEPT,
+	OPT_REPORT,
+	OPT_FORMAT,
+	OPT_FAIL_ON,
 	OPT_VERSION
 };
 
@@ -95,6 +109,9 @@ static const struct option options[] = {{"keep", no_argument, NULL, 'k'},
 					{"audit", required_argument, NULL, OPT_AUDIT},
 					{"gc", no_argument, NULL, OPT_GC},
 					{"kept", no_argument, NULL, OPT_KEPT},
+					{"report", no_argument, NULL, OPT_REPORT},
+					{"format", required_argument, NULL, OPT_FORMAT},
+					{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 					{"verbose", no_argument, NULL, 'v'},
 					{"help", no_argument, NULL, 'h'},
 					{"version", no_argument, NULL, OPT_VERSION},
@@ -111,6 +128,31 @@ static int answered(void)
 		return 0;
 	fprintf(stderr, "tmpjail: cannot write to stdout: %s\n", strerror(errno));
 	return -1;
+}
+
+/* --report's options hang together: checked apart from a run's. */
+static int report_options(int argc)
+{
+	if (!arg_report) {
+		fputs("tmpjail: --format and --fail-on need --report\n", stderr);
+		return -1;
+	}
+	if (arg_gc) {
+		fputs("tmpjail: --report and --gc do not go together\n", stderr);
+		return -1;
+	}
+	/* A report runs nothing: an option of a run would be ignored, so refuse it. */
+	if (arg_keep || arg_memory || arg_seal || arg_seccomp || arg_audit || arg_base) {
+		fputs("tmpjail: --report runs no command: --keep, --base, --memory, --seccomp, "
+		      "--seal and --audit do not go with it\n",
+		      stderr);
+		return -1;
+	}
+	if (optind == argc) {
+		fputs("tmpjail: --report needs at least one audit log\n", stderr);
+		return -1;
+	}
+	return optind;
 }
 
 int options_parse(int argc, char **argv)
@@ -157,6 +199,15 @@ int options_parse(int argc, char **argv)
 		case OPT_KEPT:
 			arg_kept = true;
 			break;
+		case OPT_REPORT:
+			arg_report = true;
+			break;
+		case OPT_FORMAT:
+			arg_format = optarg;
+			break;
+		case OPT_FAIL_ON:
+			arg_fail_on = optarg;
+			break;
 		case OPT_SECCOMP:
 			if (add_seccomp(optarg) < 0)
 				return -1;
@@ -187,6 +238,8 @@ int options_parse(int argc, char **argv)
 		fputs("tmpjail: --kept needs --gc\n", stderr);
 		return -1;
 	}
+	if (arg_report || arg_format || arg_fail_on)
+		return report_options(argc);
 	if (arg_gc != (optind == argc)) {
 		fputs(arg_gc ? "tmpjail: --gc takes no command\n"
 			     : "tmpjail: no command given (see tmpjail --help)\n",
@@ -243,6 +296,6 @@ void options_reset(void)
 	free(arg_seccomp);
 	arg_seccomp = NULL;
 	arg_keep = arg_memory = arg_seccomp_log = arg_seal = arg_gc = arg_kept = arg_verbose =
-	    false;
-	arg_base = arg_audit = NULL;
+	    arg_report = false;
+	arg_base = arg_audit = arg_format = arg_fail_on = NULL;
 }

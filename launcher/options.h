@@ -14,7 +14,8 @@
 #define EXIT_TMPJAIL 125
 
 extern bool arg_keep, arg_memory, arg_seccomp_log, arg_seal, arg_gc, arg_kept, arg_verbose;
-extern const char *arg_base, *arg_audit;
+extern bool arg_report; /* --report: the rest of argv are audit logs */
+extern const char *arg_base, *arg_audit, *arg_format, *arg_fail_on;
 extern char *arg_seccomp; /* every --seccomp, joined with ',' */
 extern struct prefixes arg_prefixes;
 
@@ -24,7 +25,8 @@ extern struct prefixes arg_prefixes;
  *
  * --help and --version are answered on stdout here. Every error is one line
  * on stderr. Can be called again after options_reset().
- * Return: the index of COMMAND in @argv (or of argc with --gc), 0 when
+ * Return: the index of COMMAND in @argv (or of argc with --gc; of the
+ * first audit log with --report), 0 when
  * --help or --version was handled, -1 on error (also when their answer
  * could not be written to stdout).
  */

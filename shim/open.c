@@ -13,6 +13,19 @@ static bool takes_mode(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
+/* What the audit records of a redirected open: its flags, and of a creating
+ * one the mode asked for and the permissions the file got. Plain stores
+ * after the call (errno untouched); an open of a path kept as it is pays
+ * one branch. */
+static inline void note_open(struct shim_call *call, int flags, mode_t mode)
+{
+	if (!call->any)
+		return;
+	call->note = SHIM_NOTE_FLAGS | (takes_mode(flags) ? SHIM_NOTE_MODE | SHIM_NOTE_PERM_FD : 0);
+	call->flags = flags;
+	call->mode = mode;
+}
+
 typedef int (*open_fn)(const char *path, int flags, ...);
 typedef int (*openat_fn)(int dirfd, const char *path, int flags, ...);
 
@@ -26,6 +39,7 @@ static int open_common(open_fn real, const char *name, const char *path, int fla
 	if (shim_call_map(&call, 0, AT_FDCWD, &path, buf, 0) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 	int fd = real(path, flags, mode);
+	note_open(&call, flags, mode);
 	shim_call_end(&call, fd, errno);
 	return fd;
 }
@@ -41,6 +55,7 @@ static int openat_common(openat_fn real, const char *name, int dirfd, const char
 	if (shim_call_map(&call, 0, dirfd, &path, buf, 0) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 	int fd = real(dirfd, path, flags, mode);
+	note_open(&call, flags, mode);
 	shim_call_end(&call, fd, errno);
 	return fd;
 }

@@ -234,12 +234,27 @@ void shim_env_restore_process(void);
 
 /* ---- per-call bookkeeping and audit (audit.c) ---- */
 
+/* What an audit line says beyond the paths (struct shim_call's note). */
+enum {
+	SHIM_NOTE_FLAGS = 1 << 0,     /* open flags, as "flags" */
+	SHIM_NOTE_MODE = 1 << 1,      /* mode argument, as "mode" */
+	SHIM_NOTE_OWNER = 1 << 2,     /* chown's owner/group */
+	SHIM_NOTE_GENERATED = 1 << 3, /* the call made the name (mkstemp, tmpnam) */
+	SHIM_NOTE_PERM_FD = 1 << 4,   /* "perm" from the result, a descriptor */
+	SHIM_NOTE_PERM_PATH = 1 << 5, /* "perm" from the mapped path, once made */
+};
+
 struct shim_call {
 	const char *name;
 	const char *orig[2];
 	const char *mapped[2]; /* NULL when that path was kept */
 	int refused;	       /* -errno when a mapping failed */
 	bool any;	       /* something was mapped or refused: audit it */
+	/* Only read by the audit (SHIM_NOTE_*): cheap to fill, never costly. */
+	unsigned note;
+	int flags;
+	unsigned mode;
+	unsigned owner, group;
 };
 
 /*
@@ -260,6 +275,20 @@ void shim_call_end(struct shim_call *call, long result, int error);
 /* Append one JSON line for @call to TMPJAIL_AUDIT, if set. errno preserved;
  * no malloc; one write(2). */
 void shim_audit(const struct shim_call *call, long result, int error);
+/*
+ * shim_audit_args() - fill @call's note from the arguments of the generated
+ * wrapper of @sym (its whole argument list follows, as the wrapper got it),
+ * for the symbols whose flags, mode or owner the audit records. Only called
+ * while auditing. errno preserved.
+ */
+void shim_audit_args(struct shim_call *call, enum shim_sym sym, ...);
+/* Set once at load when TMPJAIL_AUDIT names a file (shim_audit_init()). */
+extern bool shim_audit_on;
+/* Is the audit on? Inline: redirected calls ask it when not auditing too. */
+static inline bool shim_auditing(void)
+{
+	return shim_audit_on;
+}
 /* Read TMPJAIL_AUDIT (at load). */
 void shim_audit_init(void);
 /* The audit file, or NULL. */

@@ -28,6 +28,7 @@ static int template_begin(struct template *t, const char *name, char *user)
 {
 	memset(&t->call, 0, sizeof(t->call));
 	t->call.name = name;
+	t->call.note = SHIM_NOTE_GENERATED;
 	t->user = user;
 	t->use = user;
 	t->common = 0;
@@ -70,6 +71,10 @@ static int make_file(const char *name, void *real, char *user, int suffixlen, in
 	if (err)
 		return SHIM_FAIL_M1(err);
 	char *use = (char *)t.use;
+	/* glibc's __gen_tempname opens the name so, whatever @flags say. */
+	t.call.note |= SHIM_NOTE_FLAGS | SHIM_NOTE_MODE | SHIM_NOTE_PERM_FD;
+	t.call.flags = O_RDWR | O_CREAT | O_EXCL | (variant & 1 ? flags : 0);
+	t.call.mode = 0600;
 	switch (variant) {
 	case 0:
 		fd = ((int (*)(char *))real)(use);
@@ -130,7 +135,7 @@ int mkostemps64(char *template, int suffixlen, int flags)
 }
 
 /* mkdtemp and mktemp: char *f(char *template), returning the template. */
-static char *make_name(const char *name, char *(*real)(char *), char *user)
+static char *make_name(const char *name, char *(*real)(char *), char *user, bool directory)
 {
 	struct template t;
 
@@ -139,6 +144,10 @@ static char *make_name(const char *name, char *(*real)(char *), char *user)
 	int err = template_begin(&t, name, user);
 	if (err)
 		return SHIM_FAIL_PTR(err);
+	if (directory) {
+		t.call.note |= SHIM_NOTE_MODE | SHIM_NOTE_PERM_PATH;
+		t.call.mode = 0700;
+	}
 	char *result = real((char *)t.use);
 	/* mktemp(3) reports failure with an empty template. */
 	if (t.use == t.buf && result && result[0] == '\0')
@@ -150,12 +159,12 @@ static char *make_name(const char *name, char *(*real)(char *), char *user)
 
 char *mkdtemp(char *template)
 {
-	return make_name("mkdtemp", SHIM_REAL(mkdtemp), template);
+	return make_name("mkdtemp", SHIM_REAL(mkdtemp), template, true);
 }
 
 char *mktemp(char *template)
 {
-	return make_name("mktemp", SHIM_REAL(mktemp), template);
+	return make_name("mktemp", SHIM_REAL(mktemp), template, false);
 }
 
 /* ---- tmpfile: an anonymous file in the private /tmp ---- */
@@ -184,7 +193,10 @@ static int anonymous_fd(const char *dir)
 
 static FILE *make_tmpfile(const char *name, shim_fn_tmpfile real)
 {
-	struct shim_call call = {.name = name, .orig = {"/tmp"}};
+	struct shim_call call = {.name = name,
+				 .orig = {"/tmp"},
+				 .note = SHIM_NOTE_GENERATED | SHIM_NOTE_FLAGS,
+				 .flags = O_TMPFILE | O_RDWR | O_EXCL};
 	int saved = errno, error;
 	const char *dir = shim_tmp_dir(&error);
 
@@ -270,9 +282,26 @@ static int pick_name(char *out, size_t size, const char *dir, const char *prefix
 	return -EEXIST;
 }
 
+/* tmpnam and tempnam make a name without opening anything: audit the name
+ * they gave, so a report can tell when it is created later. */
+static void audit_name(const char *name, const char *path)
+{
+	char buf[PATH_MAX];
+	struct shim_call call = {.name = name, .orig = {path}, .note = SHIM_NOTE_GENERATED};
+
+	if (!shim_auditing())
+		return;
+	int saved = errno;
+	int r = shim_map(path, buf, sizeof(buf), 0);
+	call.any = r != MAP_KEEP;
+	call.mapped[0] = r == MAP_DONE ? buf : NULL;
+	shim_call_end(&call, r < 0 ? -1 : 0, r < 0 ? -r : 0);
+	errno = saved;
+}
+
 static char tmpnam_buffer[L_tmpnam];
 
-static char *make_tmpnam(char *out, shim_fn_tmpnam real)
+static char *make_tmpnam(const char *name, char *out, shim_fn_tmpnam real)
 {
 	int error;
 
@@ -280,19 +309,22 @@ static char *make_tmpnam(char *out, shim_fn_tmpnam real)
 		return error ? SHIM_FAIL_PTR(-error) : real ? real(out) : SHIM_FAIL_PTR(ENOSYS);
 	/* "/tmp/tmp" + 8 characters fits L_tmpnam (20) with room to spare. */
 	error = pick_name(out, L_tmpnam, "/tmp", "tmp", TF_RANDOM_CHARS);
-	return error ? SHIM_FAIL_PTR(-error) : out;
+	if (error)
+		return SHIM_FAIL_PTR(-error);
+	audit_name(name, out);
+	return out;
 }
 
 char *tmpnam(char s[L_tmpnam])
 {
-	return make_tmpnam(s ? s : tmpnam_buffer, SHIM_REAL(tmpnam));
+	return make_tmpnam("tmpnam", s ? s : tmpnam_buffer, SHIM_REAL(tmpnam));
 }
 
 char *tmpnam_r(char s[L_tmpnam])
 {
 	if (!s)
 		return NULL;
-	return make_tmpnam(s, SHIM_REAL(tmpnam_r));
+	return make_tmpnam("tmpnam_r", s, SHIM_REAL(tmpnam_r));
 }
 
 /*
@@ -316,6 +348,7 @@ char *tempnam(const char *dir, const char *pfx)
 	int error = pick_name(name, sizeof(name), where, prefix, 6);
 	if (error)
 		return SHIM_FAIL_PTR(-error);
+	audit_name("tempnam", name);
 	char *result = strdup(name);
 	if (result)
 		errno = saved; /* the probing above may have set it */

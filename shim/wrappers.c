@@ -17,8 +17,13 @@
 	if (shim_call_map(&call_, slot, base, &path, buf, 0) < 0) \
 		return SHIM_FAIL_##fail(shim_call_refuse(&call_, call_.refused));
 
-#define SHIM_END(ret, args, fail)                                                 \
+#define SHIM_ARGS(...) __VA_ARGS__
+/* The audit's note reads the arguments again (flags, mode, owner), but only
+ * for a redirected call while auditing: other runs pay one branch. */
+#define SHIM_END(ret, fn, args, fail)                                             \
 	ret res_ = real_ args;                                                    \
+	if (call_.any && shim_auditing())                                         \
+		shim_audit_args(&call_, SHIM_SYM_##fn, SHIM_ARGS args);           \
 	shim_call_end(&call_, SHIM_RESULT_##fail(res_), SHIM_ERRNO_##fail(res_)); \
 	return res_;
 
@@ -29,7 +34,7 @@
 		char buf_[PATH_MAX];                        \
 		SHIM_BEGIN(fn, fail)                        \
 		SHIM_MAP(0, base, path, buf_, fail)         \
-		SHIM_END(ret, args, fail)                   \
+		SHIM_END(ret, fn, args, fail)               \
 	}
 #define SHIM_PATH2(ret, fn, params, args, fail, path, base, path2, base2) \
 	ret fn params                                                     \
@@ -38,6 +43,6 @@
 		SHIM_BEGIN(fn, fail)                                      \
 		SHIM_MAP(0, base, path, buf_, fail)                       \
 		SHIM_MAP(1, base2, path2, buf2_, fail)                    \
-		SHIM_END(ret, args, fail)                                 \
+		SHIM_END(ret, fn, args, fail)                             \
 	}
 #include "wrappers.def"
