@@ -342,6 +342,55 @@ START_TEST(mount_in_the_root_is_not_crossed)
 }
 END_TEST
 
+/* Whether @pid is a slurmstepd (its comm), so the test kills nothing else. */
+static bool is_slurmstepd(pid_t pid)
+{
+	char path[64], comm[64] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	FILE *file = fopen(path, "r");
+	if (!file)
+		return false;
+	bool ok = fgets(comm, sizeof(comm), file) && strcmp(comm, "slurmstepd\n") == 0;
+	fclose(file);
+	return ok;
+}
+
+START_TEST(epilog_gc_after_slurmstepd_died)
+{
+	SU_NEED_CLUSTER();
+	NEED_NOBODY();
+	const char *name = su_unique("crash");
+	char *out = NULL;
+	int status = su_sh(&out, 30,
+			   "runuser -u nobody -- sbatch --parsable --tmpjail -o /dev/null --wrap "
+			   "'echo $PPID > %1$s.stepd; echo x > /tmp/%1$s; sleep 300 & "
+			   "echo $! > %1$s.sleep; echo \"$TMPJAIL_ROOT\" > %1$s.root; wait'",
+			   name);
+	ck_assert_msg(status == 0, "sbatch: exit %d: %s", status, out);
+	char *job = strndup(out, strcspn(out, "\n;"));
+	char file[256];
+	snprintf(file, sizeof(file), "%s.root", name);
+	char *root = read_result(file, 30);
+	snprintf(file, sizeof(file), "%s.stepd", name);
+	char *stepd = read_result(file, 5);
+	snprintf(file, sizeof(file), "%s.sleep", name);
+	char *sleeper = read_result(file, 5);
+	ck_assert_msg(root && lu_exists(root) && stepd && sleeper, "the job did not start");
+	/* The batch script's parent is the step's slurmstepd: it dies as in a crash. */
+	ck_assert_msg(is_slurmstepd(atoi(stepd)), "%s is not a slurmstepd", stepd);
+	ck_assert_int_eq(kill(atoi(stepd), SIGKILL), 0);
+	sleep(1);
+	ck_assert_msg(lu_exists(root), "%s went with slurmstepd: nothing to test", root);
+	kill(atoi(sleeper), SIGKILL); /* the job's own process, orphaned */
+	free(out);
+	/* The job ends; slurmd runs the Epilog: tmpjail --gc as the job's user. */
+	su_sh(&out, 30, "scancel %s", job);
+	ck_assert_msg(su_wait_gone(root, GONE_TIMEOUT), "the Epilog left %s", root);
+	assert_real_tmp_untouched(name);
+	free(job), free(root), free(stepd), free(sleeper), free(out);
+}
+END_TEST
+
 START_TEST(no_root_without_the_option)
 {
 	SU_NEED_CLUSTER();
@@ -419,6 +468,7 @@ Suite *tj_suite(void)
 	    {tcase_create("unprivileged_user"), unprivileged_user_owns_its_root},
 	    {tcase_create("redirect_removal"), job_cannot_redirect_the_removal},
 	    {tcase_create("mount_in_root"), mount_in_the_root_is_not_crossed},
+	    {tcase_create("epilog_gc"), epilog_gc_after_slurmstepd_died},
 	    {tcase_create("no_option"), no_root_without_the_option},
 	    {tcase_create("bad_options"), bad_options_are_refused_before_the_job},
 	    {tcase_create("seal_seccomp"), seal_and_seccomp_apply_in_the_task},

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # A single-node Slurm cluster for the plugin's tests, everything under $1:
-#   cluster.sh start DIR PLUGIN   munged, slurmctld, slurmd from a generated
-#                                 slurm.conf; DIR/up when the node is idle,
-#                                 DIR/skip (why) when it cannot be had
+#   cluster.sh start DIR PLUGIN TMPJAIL
+#                                 munged, slurmctld, slurmd from a generated
+#                                 slurm.conf, with the Epilog docs/slurm.md
+#                                 gives (TMPJAIL --gc as the job's user);
+#                                 DIR/up when the node is idle, DIR/skip
+#                                 (why) when it cannot be had
 #   cluster.sh stop DIR           cancel every job, stop the daemons it
 #                                 started (by the pids in DIR), remove DIR
 # Run as CTest's fixture setup and cleanup (tests/slurm/CMakeLists.txt), so
@@ -37,7 +40,7 @@ stop_pid_file() {
 }
 
 write_conf() {
-	local plugin=$1 ctld_port slurmd_port cpus
+	local plugin=$1 tmpjail=$2 ctld_port slurmd_port cpus
 	ctld_port=$(free_port) && slurmd_port=$(free_port) || return 1
 	cpus=$(nproc)
 	mkdir -p "$dir"/{etc,state,spool,log,run,munge,base,results}
@@ -62,6 +65,7 @@ write_conf() {
 		SlurmctldDebug=info
 		SlurmdDebug=info
 		PlugStackConfig=$dir/etc/plugstack.conf
+		Epilog=$dir/etc/epilog.sh
 		ProctrackType=proctrack/linuxproc
 		TaskPlugin=task/none
 		MpiDefault=none
@@ -80,6 +84,14 @@ write_conf() {
 		PartitionName=tj Nodes=tjnode Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 	EOF
 	echo "required $plugin base=$dir/base" >"$dir/etc/plugstack.conf"
+	# docs/slurm.md's Epilog: a root left by a slurmstepd that died is
+	# removed as the job's user, once no step holds it any more.
+	cat >"$dir/etc/epilog.sh" <<-EOF
+		#!/bin/sh
+		exec setpriv --reuid="\$SLURM_JOB_UID" --regid="\$SLURM_JOB_GID" --init-groups \\
+		    $tmpjail --gc --base $dir/base >/dev/null
+	EOF
+	chmod 0755 "$dir/etc/epilog.sh"
 	printf 'export SLURM_CONF=%q\n' "$conf" >"$dir/env.sh"
 }
 
@@ -107,7 +119,7 @@ wait_idle() {
 }
 
 start() {
-	local plugin=${1:?plugin}
+	local plugin=${1:?plugin} tmpjail=${2:?tmpjail}
 	rm -rf "$dir" && mkdir -p "$dir" || exit 1
 	((EUID == 0)) || skip "a cluster's daemons run as root; run the suite as root"
 	for program in slurmctld slurmd sinfo srun sbatch scancel squeue; do
@@ -115,7 +127,8 @@ start() {
 			skip "$program is not installed (.ci/deps test installs slurmctld slurmd slurm-client munge)"
 	done
 	[[ -f $plugin ]] || skip "the plugin was not built ($plugin)"
-	write_conf "$plugin" || skip "cannot write the configuration"
+	command -v setpriv >/dev/null || skip "setpriv is not installed (util-linux)"
+	write_conf "$plugin" "$tmpjail" || skip "cannot write the configuration"
 	start_munge
 	slurmctld -f "$conf" -i ||
 		skip "slurmctld does not start: $(tail -5 "$dir/log/slurmctld.log")"
@@ -149,7 +162,7 @@ stop() {
 }
 
 case $action in
-start) start "${3:-}" ;;
+start) start "${3:-}" "${4:-}" ;;
 stop) stop ;;
-*) echo "usage: cluster.sh start DIR PLUGIN | stop DIR" >&2; exit 2 ;;
+*) echo "usage: cluster.sh start DIR PLUGIN TMPJAIL | stop DIR" >&2; exit 2 ;;
 esac
