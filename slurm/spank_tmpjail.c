@@ -66,6 +66,9 @@ static struct spank_option tmpjail_option = {
 static int option_callback(int val, const char *optarg, int remote)
 {
 	(void)val;
+	/* sbatch hands a plain --tmpjail on to the job's sruns as the text "(null)". */
+	if (optarg && strcmp(optarg, "(null)") == 0)
+		optarg = NULL;
 	const char *why = NULL;
 	int err = spank_config_user(&config, optarg, &why);
 	if (err) {

@@ -178,6 +178,27 @@ START_TEST(sbatch_daemon_outlives_the_step)
 }
 END_TEST
 
+START_TEST(srun_inside_sbatch_gets_its_own_root)
+{
+	SU_NEED_CLUSTER();
+	const char *name = su_unique("steps");
+	char *out = NULL;
+	/* sbatch passes a plain --tmpjail on to the job's sruns through the environment. */
+	int status = su_sh(&out, 60,
+			   "sbatch --parsable --wait --tmpjail -o %1$s.out --wrap "
+			   "'echo \"BATCH=$TMPJAIL_ROOT\"; srun sh -c \"echo STEP=\\$TMPJAIL_ROOT\"'; "
+			   "s=$?; cat %1$s.out; exit $s",
+			   name);
+	char *batch = su_line(out, "BATCH"), *step = su_line(out, "STEP");
+	ck_assert_msg(status == 0, "the job: exit %d: %s", status, out);
+	ck_assert_msg(su_in_base(batch) && su_in_base(step) && strcmp(batch, step) != 0,
+		      "the batch script and its step need roots of their own: %s", out);
+	assert_root_reaped(step, out);
+	assert_root_reaped(batch, out);
+	free(batch), free(step), free(out);
+}
+END_TEST
+
 START_TEST(scancel_mid_run_reaps)
 {
 	SU_NEED_CLUSTER();
@@ -463,6 +484,7 @@ Suite *tj_suite(void)
 	    {tcase_create("legacy_script"), legacy_script_gets_private_tmp},
 	    {tcase_create("two_tasks"), two_tasks_share_one_root},
 	    {tcase_create("sbatch_daemon"), sbatch_daemon_outlives_the_step},
+	    {tcase_create("srun_in_sbatch"), srun_inside_sbatch_gets_its_own_root},
 	    {tcase_create("scancel"), scancel_mid_run_reaps},
 	    {tcase_create("time_limit"), time_limit_reaps},
 	    {tcase_create("unprivileged_user"), unprivileged_user_owns_its_root},
