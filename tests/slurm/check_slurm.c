@@ -66,11 +66,15 @@ START_TEST(legacy_script_gets_private_tmp)
 			   "echo \"VARTMP=$(cat /var/tmp/$1)\"\n"
 			   "echo \"MKTEMP=$(mktemp)\"\n"
 			   "EOF\n"
-			   "chmod +x %1$s.sh && srun --tmpjail ./%1$s.sh %1$s",
+			   "chmod +x %1$s.sh && srun --tmpjail=audit=%1$s.log ./%1$s.sh %1$s && "
+			   "grep -q '\"path\":\"/var/tmp/%1$s\"' %1$s.log && echo AUDIT=yes",
 			   name);
 	char *root = su_line(out, "ROOT"), *tmp = su_line(out, "TMP");
 	char *var_tmp = su_line(out, "VARTMP"), *made = su_line(out, "MKTEMP");
+	char *audit = su_line(out, "AUDIT");
 	ck_assert_msg(status == 0, "srun --tmpjail: exit %d: %s", status, out);
+	ck_assert_msg(audit, "audit=FILE, relative to the job's directory, has no /var/tmp: %s",
+		      out);
 	ck_assert_msg(tmp && strcmp(tmp, "data") == 0, "/tmp read back: %s", out);
 	ck_assert_msg(var_tmp && strcmp(var_tmp, "more") == 0, "/var/tmp read back: %s", out);
 	/* mktemp follows TMPDIR into the root. */
@@ -78,7 +82,7 @@ START_TEST(legacy_script_gets_private_tmp)
 		      "mktemp made %s outside the root %s", made, root);
 	assert_real_tmp_untouched(name);
 	assert_root_reaped(root, out);
-	free(root), free(tmp), free(var_tmp), free(made), free(out);
+	free(root), free(tmp), free(var_tmp), free(made), free(audit), free(out);
 }
 END_TEST
 
@@ -255,7 +259,9 @@ START_TEST(unprivileged_user_owns_its_root)
 			   "runuser -u nobody -- srun --tmpjail sh -c '"
 			   "echo \"ROOT=$TMPJAIL_ROOT\"; stat -c \"MODE=%%U %%a\" \"$TMPJAIL_ROOT\"; "
 			   "echo x > /tmp/%1$s && echo x > /var/tmp/%1$s && echo WROTE=yes; "
-			   "echo \"UID=$(id -u)\"'",
+			   "echo \"UID=$(id -u)\"; mkdir -p /tmp/d/e && touch /tmp/d/e/f && "
+			   /* A tree its owner cannot read: the removal as the user copes. */
+			   "chmod 000 /tmp/d/e /tmp/d \"$TMPJAIL_ROOT/tmp\" \"$TMPJAIL_ROOT\"'",
 			   name);
 	char *root = su_line(out, "ROOT"), *mode = su_line(out, "MODE");
 	char *wrote = su_line(out, "WROTE"), *uid = su_line(out, "UID");
