@@ -226,13 +226,13 @@ int env_export_to(const struct env_target *target, const char *root,
 		else if (asprintf(&audit_abs, "%s/%s", cwd, audit) < 0)
 			err = -ENOMEM;
 	}
-	const char *names[] = {"TMPJAIL_ROOT",	   "TMPJAIL_DIR", "TMPDIR",
-			       "TMPJAIL_REDIRECT", "TMPJAIL_PRELOAD", "LD_PRELOAD",
+	const char *names[] = {"TMPJAIL_ROOT", "TMPJAIL_DIR", "TMPDIR", "TMPJAIL_REDIRECT",
+			       "TMPJAIL_PRELOAD", "LD_PRELOAD",
 			       /* not the outer run's */ "TMPJAIL_AUDIT",
 			       /* only a shim that made its own root sets them */
 			       "TMPJAIL_OWNER", "TMPJAIL_LOCK"};
-	const char *values[] = {root, dir, dir, redirect, shim, preload,
-				audit_abs ? audit_abs : audit, NULL, NULL};
+	const char *values[] = {
+	    root, dir, dir, redirect, shim, preload, audit_abs ? audit_abs : audit, NULL, NULL};
 	for (size_t i = 0; !err && i < sizeof(names) / sizeof(names[0]); i++)
 		err = put(target, names[i], values[i]);
 	free(dir);

@@ -88,6 +88,6 @@ int spank_reap_as_user(struct root *root, const struct spank_user *user)
 		err = -WEXITSTATUS(status);
 	else if (!err)
 		err = -ECHILD; /* killed: nothing can be said of the tree */
-	root_keep(root); /* the parent's fds and path, the tree is the child's business */
+	root_keep(root);       /* the parent's fds and path, the tree is the child's business */
 	return err;
 }

@@ -138,8 +138,8 @@ static const char *job_get(void *ctx, const char *name)
 static int job_set(void *ctx, const char *name, const char *value)
 {
 	struct job_env *env = ctx;
-	spank_err_t err = value ? spank_setenv(env->sp, name, value, 1)
-				: spank_unsetenv(env->sp, name);
+	spank_err_t err =
+	    value ? spank_setenv(env->sp, name, value, 1) : spank_unsetenv(env->sp, name);
 	return err == ESPANK_SUCCESS || (!value && err == ESPANK_ENV_NOEXIST) ? 0 : -EINVAL;
 }
 

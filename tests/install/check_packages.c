@@ -67,8 +67,8 @@ static void assert_holds(const char *name, const char *const want[], int count)
 	for (const char *p = out; *p; p = strchrnul(p, '\n') + (*strchrnul(p, '\n') != 0))
 		lines++;
 	for (size_t i = 0; want[i]; i++)
-		ck_assert_msg(holds_line(out, want[i]), "%s lacks %s; it holds:\n%s", name,
-			      want[i], out);
+		ck_assert_msg(holds_line(out, want[i]), "%s lacks %s; it holds:\n%s", name, want[i],
+			      out);
 	ck_assert_msg(lines == count, "%s holds %d files, not %d:\n%s", name, lines, count, out);
 }
 

@@ -45,10 +45,10 @@ static void assert_root_reaped(const char *root, const char *out)
 }
 
 /* Skip unless the user nobody exists; Slurm runs its jobs as that user. */
-#define NEED_NOBODY()                                                          \
-	do {                                                                   \
-		if (!getpwnam("nobody"))                                       \
-			TJ_SKIP("needs the user nobody");                      \
+#define NEED_NOBODY()                                     \
+	do {                                              \
+		if (!getpwnam("nobody"))                  \
+			TJ_SKIP("needs the user nobody"); \
 	} while (0)
 
 START_TEST(legacy_script_gets_private_tmp)
@@ -140,22 +140,23 @@ START_TEST(sbatch_daemon_outlives_the_step)
 	 * it) that writes into the root's /tmp, where its cwd is, while the
 	 * step is reaped, and into /tmp once more after that.
 	 */
-	int status = su_sh(&out, 60,
-			   "cat > %1$s.sbatch <<EOF\n"
-			   "#!/bin/sh\n"
-			   "#SBATCH --tmpjail\n"
-			   "echo \"\\$TMPJAIL_ROOT\" > $PWD/%1$s.root\n"
-			   "echo job > /tmp/%1$s\n"
-			   "setsid sh -c 'cd /tmp || exit; echo \\$\\$ > $PWD/%1$s.pid; i=0; "
-			   "while [ \\$i -lt 2000 ] && { echo \\$i > f\\$i; } 2>/dev/null; do "
-			   "i=\\$((i+1)); sleep 0.01; done; echo \\$i > $PWD/%1$s.writes; sleep 1; "
-			   "if { echo late > /tmp/%1$s-late; } 2>/dev/null; then echo wrote; "
-			   "else echo refused; fi > $PWD/%1$s.late' </dev/null >/dev/null 2>&1 &\n"
-			   /* Until it has its own session: the step's end kills its process group. */
-			   "while [ ! -s $PWD/%1$s.pid ]; do sleep 0.05; done\n"
-			   "EOF\n"
-			   "sbatch --parsable -o /dev/null %1$s.sbatch",
-			   name);
+	int status =
+	    su_sh(&out, 60,
+		  "cat > %1$s.sbatch <<EOF\n"
+		  "#!/bin/sh\n"
+		  "#SBATCH --tmpjail\n"
+		  "echo \"\\$TMPJAIL_ROOT\" > $PWD/%1$s.root\n"
+		  "echo job > /tmp/%1$s\n"
+		  "setsid sh -c 'cd /tmp || exit; echo \\$\\$ > $PWD/%1$s.pid; i=0; "
+		  "while [ \\$i -lt 2000 ] && { echo \\$i > f\\$i; } 2>/dev/null; do "
+		  "i=\\$((i+1)); sleep 0.01; done; echo \\$i > $PWD/%1$s.writes; sleep 1; "
+		  "if { echo late > /tmp/%1$s-late; } 2>/dev/null; then echo wrote; "
+		  "else echo refused; fi > $PWD/%1$s.late' </dev/null >/dev/null 2>&1 &\n"
+		  /* Until it has its own session: the step's end kills its process group. */
+		  "while [ ! -s $PWD/%1$s.pid ]; do sleep 0.05; done\n"
+		  "EOF\n"
+		  "sbatch --parsable -o /dev/null %1$s.sbatch",
+		  name);
 	ck_assert_msg(status == 0, "sbatch: exit %d: %s", status, out);
 	char file[256];
 	snprintf(file, sizeof(file), "%s.root", name);
@@ -168,8 +169,8 @@ START_TEST(sbatch_daemon_outlives_the_step)
 	char *pid = read_result(file, 1);
 	if (pid && atoi(pid) > 1)
 		kill(atoi(pid), SIGKILL); /* the daemon this test started, if still there */
-	ck_assert_msg(late && strcmp(late, "refused") == 0,
-		      "the daemon's write after the step: %s", late ? late : "(nothing)");
+	ck_assert_msg(late && strcmp(late, "refused") == 0, "the daemon's write after the step: %s",
+		      late ? late : "(nothing)");
 	/* Its writes stopped because the root went away under it, not because it was done. */
 	ck_assert_msg(writes && atoi(writes) < 2000, "the daemon wrote %s files", writes);
 	/* Reaped while the daemon wrote, and not made again by its late write. */
@@ -188,11 +189,12 @@ START_TEST(srun_inside_sbatch_gets_its_own_root)
 	const char *name = su_unique("steps");
 	char *out = NULL;
 	/* sbatch passes a plain --tmpjail on to the job's sruns through the environment. */
-	int status = su_sh(&out, 60,
-			   "sbatch --parsable --wait --tmpjail -o %1$s.out --wrap "
-			   "'echo \"BATCH=$TMPJAIL_ROOT\"; srun sh -c \"echo STEP=\\$TMPJAIL_ROOT\"'; "
-			   "s=$?; cat %1$s.out; exit $s",
-			   name);
+	int status =
+	    su_sh(&out, 60,
+		  "sbatch --parsable --wait --tmpjail -o %1$s.out --wrap "
+		  "'echo \"BATCH=$TMPJAIL_ROOT\"; srun sh -c \"echo STEP=\\$TMPJAIL_ROOT\"'; "
+		  "s=$?; cat %1$s.out; exit $s",
+		  name);
 	char *batch = su_line(out, "BATCH"), *step = su_line(out, "STEP");
 	ck_assert_msg(status == 0, "the job: exit %d: %s", status, out);
 	ck_assert_msg(su_in_base(batch) && su_in_base(step) && strcmp(batch, step) != 0,
@@ -233,17 +235,17 @@ START_TEST(time_limit_reaps)
 	const char *name = su_unique("timelimit");
 	char *out = NULL;
 	/* One minute is the shortest limit Slurm has. */
-	int status = su_sh(&out, 30,
-			   "sbatch --parsable --tmpjail --time=1 -o /dev/null --wrap "
-			   "'echo \"$TMPJAIL_ROOT\" > %1$s.root; echo x > /var/tmp/%1$s; sleep 600'",
-			   name);
+	int status =
+	    su_sh(&out, 30,
+		  "sbatch --parsable --tmpjail --time=1 -o /dev/null --wrap "
+		  "'echo \"$TMPJAIL_ROOT\" > %1$s.root; echo x > /var/tmp/%1$s; sleep 600'",
+		  name);
 	ck_assert_msg(status == 0, "sbatch: exit %d: %s", status, out);
 	char file[256];
 	snprintf(file, sizeof(file), "%s.root", name);
 	char *root = read_result(file, 30);
 	ck_assert_msg(root && lu_exists(root), "the running job's root %s", root);
-	ck_assert_msg(su_wait_gone(root, 150), "%s is still there 150 s after a 1 min limit",
-		      root);
+	ck_assert_msg(su_wait_gone(root, 150), "%s is still there 150 s after a 1 min limit", root);
 	assert_real_tmp_untouched(name);
 	free(root), free(out);
 }
@@ -255,14 +257,15 @@ START_TEST(unprivileged_user_owns_its_root)
 	NEED_NOBODY();
 	const char *name = su_unique("nobody");
 	char *out = NULL;
-	int status = su_sh(&out, 60,
-			   "runuser -u nobody -- srun --tmpjail sh -c '"
-			   "echo \"ROOT=$TMPJAIL_ROOT\"; stat -c \"MODE=%%U %%a\" \"$TMPJAIL_ROOT\"; "
-			   "echo x > /tmp/%1$s && echo x > /var/tmp/%1$s && echo WROTE=yes; "
-			   "echo \"UID=$(id -u)\"; mkdir -p /tmp/d/e && touch /tmp/d/e/f && "
-			   /* A tree its owner cannot read: the removal as the user copes. */
-			   "chmod 000 /tmp/d/e /tmp/d \"$TMPJAIL_ROOT/tmp\" \"$TMPJAIL_ROOT\"'",
-			   name);
+	int status =
+	    su_sh(&out, 60,
+		  "runuser -u nobody -- srun --tmpjail sh -c '"
+		  "echo \"ROOT=$TMPJAIL_ROOT\"; stat -c \"MODE=%%U %%a\" \"$TMPJAIL_ROOT\"; "
+		  "echo x > /tmp/%1$s && echo x > /var/tmp/%1$s && echo WROTE=yes; "
+		  "echo \"UID=$(id -u)\"; mkdir -p /tmp/d/e && touch /tmp/d/e/f && "
+		  /* A tree its owner cannot read: the removal as the user copes. */
+		  "chmod 000 /tmp/d/e /tmp/d \"$TMPJAIL_ROOT/tmp\" \"$TMPJAIL_ROOT\"'",
+		  name);
 	char *root = su_line(out, "ROOT"), *mode = su_line(out, "MODE");
 	char *wrote = su_line(out, "WROTE"), *uid = su_line(out, "UID");
 	ck_assert_msg(status == 0, "srun as nobody: exit %d: %s", status, out);
@@ -427,8 +430,7 @@ START_TEST(no_root_without_the_option)
 			   "echo \"PRELOAD=${LD_PRELOAD:-none}\"'");
 	char *root = su_line(out, "ROOT"), *preload = su_line(out, "PRELOAD");
 	ck_assert_msg(status == 0, "srun: exit %d: %s", status, out);
-	ck_assert_msg(root && strcmp(root, "none") == 0, "TMPJAIL_ROOT without --tmpjail: %s",
-		      out);
+	ck_assert_msg(root && strcmp(root, "none") == 0, "TMPJAIL_ROOT without --tmpjail: %s", out);
 	ck_assert_msg(preload && strcmp(preload, "none") == 0, "LD_PRELOAD: %s", out);
 	free(root), free(preload), free(out);
 }

@@ -45,11 +45,11 @@ START_TEST(site_defaults)
 	ck_assert(!spank_config_enabled(&config));
 	ck_assert_int_eq(parse(&config, (const char *[]){"default=force", NULL}, "off", true),
 			 -EINVAL);
-	ck_assert_int_eq(parse(&config,
-			       (const char *[]){"base=/scratch", "memory", "seal",
-						"seccomp=harden", NULL},
-			       "", true),
-			 0);
+	ck_assert_int_eq(
+	    parse(&config,
+		  (const char *[]){"base=/scratch", "memory", "seal", "seccomp=harden", NULL}, "",
+		  true),
+	    0);
 	ck_assert(spank_config_enabled(&config) && config.memory && config.seal);
 	ck_assert_str_eq(config.base, "/scratch");
 	ck_assert_str_eq(config.seccomp, "harden");
@@ -59,8 +59,8 @@ END_TEST
 
 START_TEST(site_mistakes_refused)
 {
-	const char *bad[] = {"default=maybe", "base=relative", "base=", "seccomp=", "keep",
-			     "audit=/x", "bogus"};
+	const char *bad[] = {
+	    "default=maybe", "base=relative", "base=", "seccomp=", "keep", "audit=/x", "bogus"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct spank_config config;
 		ck_assert_msg(parse(&config, (const char *[]){bad[i], NULL}, NULL, false) ==
@@ -82,11 +82,11 @@ START_TEST(job_options)
 	ck_assert_str_eq(config.seccomp, "harden,no-network,/etc/p.policy");
 	ck_assert_str_eq(config.audit, "a.log");
 	spank_config_free(&config);
-	const char *bad[] = {"bogus", "off,keep", "off,audit=x", "seccomp=", "audit=",
-			     "base=/x", "memory,nope"};
+	const char *bad[] = {
+	    "bogus", "off,keep", "off,audit=x", "seccomp=", "audit=", "base=/x", "memory,nope"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(parse(&config, NULL, bad[i], true) == -EINVAL, "--tmpjail=%s accepted",
-			      bad[i]);
+		ck_assert_msg(parse(&config, NULL, bad[i], true) == -EINVAL,
+			      "--tmpjail=%s accepted", bad[i]);
 		spank_config_free(&config);
 	}
 }

@@ -31,7 +31,8 @@ const char *su_cluster(const char **why)
 		fclose(file);
 	reason[n] = '\0';
 	if (!n)
-		snprintf(reason, sizeof(reason), "the test cluster is not up (slurm_cluster_start)");
+		snprintf(reason, sizeof(reason),
+			 "the test cluster is not up (slurm_cluster_start)");
 	if (why)
 		*why = reason;
 	return NULL;
@@ -46,7 +47,8 @@ int su_sh(char **out, int timeout, const char *fmt, ...)
 	va_start(args, fmt);
 	ck_assert_int_ge(vasprintf(&snippet, fmt, args), 0);
 	va_end(args);
-	ck_assert_int_ge(asprintf(&script, "export SLURM_CONF='%s/etc/slurm.conf'; cd '%s/results' && %s",
+	ck_assert_int_ge(asprintf(&script,
+				  "export SLURM_CONF='%s/etc/slurm.conf'; cd '%s/results' && %s",
 				  dir, dir, snippet),
 			 0);
 	const char *argv[] = {"/bin/sh", "-c", script, NULL};
@@ -66,7 +68,8 @@ const char *su_unique(const char *tag)
 char *su_line(const char *out, const char *key)
 {
 	size_t len = strlen(key);
-	for (const char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (const char *line = out; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (strncmp(line, key, len) == 0 && line[len] == '=')
 			return strndup(line + len + 1, strcspn(line + len + 1, "\n"));
 	}

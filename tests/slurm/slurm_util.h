@@ -16,11 +16,11 @@
 const char *su_cluster(const char **why);
 
 /* SU_NEED_CLUSTER(): skip the test, saying why, when the cluster is not up. */
-#define SU_NEED_CLUSTER()                                                      \
-	do {                                                                   \
-		const char *su_why_;                                           \
-		if (!su_cluster(&su_why_))                                     \
-			TJ_SKIP(su_why_);                                      \
+#define SU_NEED_CLUSTER()                  \
+	do {                               \
+		const char *su_why_;       \
+		if (!su_cluster(&su_why_)) \
+			TJ_SKIP(su_why_);  \
 	} while (0)
 
 /*
