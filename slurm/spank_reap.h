@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Removing a step's private root from slurmstepd, which runs as root: the
- * removal happens in a child that has become the job's user first, so the
- * job can never turn it against anything its user could not remove; and it
+ * removal happens in a child that acts as the job's user (effective ids and
+ * groups), so the job can never turn it against anything its user could not
+ * remove; and it
  * goes through the root's own fd with core's remover (no links followed, no
  * mount crossed), so it cannot reach even that outside the root.
  */
@@ -25,9 +26,11 @@ struct spank_user {
 /*
  * spank_reap_as_user() - remove @root as @user, in a forked child, trying a
  * few times while a process that outlived the step (a setsid daemon under
- * proctrack/linuxproc) still adds files to it. @root's fds are closed and
- * its fields freed in the caller either way.
- * Return: 0, or -errno of the last attempt's first failure.
+ * proctrack/linuxproc) still adds files to it, and waiting for it at most
+ * two minutes. @root's fds are closed and its fields freed in the caller
+ * either way.
+ * Return: 0, -ETIMEDOUT (the child was killed), or -errno of the last
+ * attempt's first failure.
  */
 int spank_reap_as_user(struct root *root, const struct spank_user *user);
 

