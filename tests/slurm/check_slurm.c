@@ -281,6 +281,52 @@ START_TEST(unprivileged_user_owns_its_root)
 END_TEST
 
 /*
+ * The user the next test runs its job as: one no other program on the
+ * machine runs as, since the job stops every process of its user.
+ */
+#define STOPPER_USER "lp"
+
+START_TEST(job_cannot_stop_the_removal)
+{
+	SU_NEED_CLUSTER();
+	if (!getpwnam(STOPPER_USER))
+		TJ_SKIP("needs the user " STOPPER_USER);
+	const char *name = su_unique("stopper");
+	char *out = NULL;
+	/*
+	 * The job leaves a daemon that sends SIGSTOP, for 8 s, to every process
+	 * its user may signal: were the removal's child of slurmstepd one, the
+	 * step would never end and the root never go. Then SIGCONT to all.
+	 */
+	int status = su_sh(
+	    &out, 60,
+	    "srun --uid=" STOPPER_USER " --gid=" STOPPER_USER " --tmpjail sh -c '"
+	    "r=$PWD; echo \"ROOT=$TMPJAIL_ROOT\"; mkdir /tmp/many && cd /tmp/many && "
+	    /* A tree whose removal takes a while: time for the daemon to find it. */
+	    "seq 100000 | xargs touch && cd / && t=$$ && setsid sh -c \""
+	    /* Once the task has exited, so the step is ending; not before, or it stops the task. */
+	    "echo > $r/%1$s.started; while kill -0 $t 2>/dev/null; do sleep 0.02; done; "
+	    /* Longer than the test waits for the root to go: a stopped removal shows. */
+	    "end=\\$((\\$(date +%%s) + 8)); while [ \\$(date +%%s) -lt \\$end ]; do "
+	    "for p in /proc/[0-9]*; do [ \\${p#/proc/} = \\$\\$ ] || kill -STOP \\${p#/proc/} "
+	    "2>/dev/null; done; done; for p in /proc/[0-9]*; do kill -CONT \\${p#/proc/} "
+	    "2>/dev/null; done; echo done > $r/%1$s.stopper\" </dev/null >/dev/null 2>&1 & "
+	    /* Until it has its own session: the step's end kills its process group. */
+	    "while [ ! -e $r/%1$s.started ]; do sleep 0.02; done'",
+	    name);
+	char *root = su_line(out, "ROOT");
+	ck_assert_msg(status == 0 && su_in_base(root), "the job: exit %d: %s", status, out);
+	bool gone = su_wait_gone(root, 4);
+	char file[256];
+	snprintf(file, sizeof(file), "%s.stopper", name);
+	char *done = read_result(file, 30);
+	ck_assert_msg(gone, "%s was still there during the job's SIGSTOPs", root);
+	ck_assert_msg(done, "the stopping daemon did not finish");
+	free(root), free(done), free(out);
+}
+END_TEST
+
+/*
  * A victim the job's user could empty itself, if anything led root's
  * removal there: a world-writable directory of root with files and a
  * subdirectory. Return: its path (static).
@@ -498,6 +544,7 @@ Suite *tj_suite(void)
 	    {tcase_create("unprivileged_user"), unprivileged_user_owns_its_root},
 	    {tcase_create("redirect_removal"), job_cannot_redirect_the_removal},
 	    {tcase_create("mount_in_root"), mount_in_the_root_is_not_crossed},
+	    {tcase_create("stop_removal"), job_cannot_stop_the_removal},
 	    {tcase_create("epilog_gc"), epilog_gc_after_slurmstepd_died},
 	    {tcase_create("no_option"), no_root_without_the_option},
 	    {tcase_create("bad_options"), bad_options_are_refused_before_the_job},
