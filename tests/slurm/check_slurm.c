@@ -300,12 +300,14 @@ START_TEST(job_cannot_stop_the_removal)
 	 */
 	int status = su_sh(
 	    &out, 60,
-	    "srun --uid=" STOPPER_USER " --gid=" STOPPER_USER " --tmpjail sh -c '"
-	    "r=$PWD; echo \"ROOT=$TMPJAIL_ROOT\"; mkdir /tmp/many && cd /tmp/many && "
+	    /* sbatch, which leaves no process of the user behind to be stopped too. */
+	    "runuser -u " STOPPER_USER " -- sbatch --parsable --tmpjail -o /dev/null --wrap '"
+	    "r=$PWD; mkdir /tmp/many && cd /tmp/many && "
 	    /* A tree whose removal takes a while: time for the daemon to find it. */
-	    "seq 100000 | xargs touch && cd / && t=$$ && setsid sh -c \""
+	    "seq 100000 | xargs touch && cd / && echo \"$TMPJAIL_ROOT\" > $r/%1$s.root && "
+	    "t=$$ && setsid sh -c \""
 	    /* Once the task has exited, so the step is ending; not before, or it stops the task. */
-	    "echo > $r/%1$s.started; while kill -0 $t 2>/dev/null; do sleep 0.02; done; "
+	    "echo started > $r/%1$s.started; while kill -0 $t 2>/dev/null; do sleep 0.02; done; "
 	    /* Longer than the test waits for the root to go: a stopped removal shows. */
 	    "end=\\$((\\$(date +%%s) + 8)); while [ \\$(date +%%s) -lt \\$end ]; do "
 	    "for p in /proc/[0-9]*; do [ \\${p#/proc/} = \\$\\$ ] || kill -STOP \\${p#/proc/} "
@@ -314,15 +316,20 @@ START_TEST(job_cannot_stop_the_removal)
 	    /* Until it has its own session: the step's end kills its process group. */
 	    "while [ ! -e $r/%1$s.started ]; do sleep 0.02; done'",
 	    name);
-	char *root = su_line(out, "ROOT");
-	ck_assert_msg(status == 0 && su_in_base(root), "the job: exit %d: %s", status, out);
-	bool gone = su_wait_gone(root, 4);
+	ck_assert_msg(status == 0, "sbatch: exit %d: %s", status, out);
 	char file[256];
+	snprintf(file, sizeof(file), "%s.root", name);
+	char *root = read_result(file, 60);
+	snprintf(file, sizeof(file), "%s.started", name);
+	char *started = read_result(file, 10);
+	ck_assert_msg(su_in_base(root) && started, "the job did not start: %s", root);
+	/* The batch script ends now: its root must go while the daemon stops what it can. */
+	bool gone = su_wait_gone(root, 4);
 	snprintf(file, sizeof(file), "%s.stopper", name);
 	char *done = read_result(file, 30);
 	ck_assert_msg(gone, "%s was still there during the job's SIGSTOPs", root);
 	ck_assert_msg(done, "the stopping daemon did not finish");
-	free(root), free(done), free(out);
+	free(root), free(started), free(done), free(out);
 }
 END_TEST
 

@@ -88,8 +88,10 @@ write_conf() {
 	# removed as the job's user, once no step holds it any more.
 	cat >"$dir/etc/epilog.sh" <<-EOF
 		#!/bin/sh
-		exec setpriv --reuid="\$SLURM_JOB_UID" --regid="\$SLURM_JOB_GID" --init-groups \\
-		    $tmpjail --gc --base $dir/base >/dev/null
+		# Never fail: a failing Epilog drains the node. What --gc cannot remove
+		# now (a mount left in a root) it tries again after the next job.
+		setpriv --reuid="\$SLURM_JOB_UID" --regid="\$SLURM_JOB_GID" --init-groups \\
+		    $tmpjail --gc --base $dir/base >/dev/null || true
 	EOF
 	chmod 0755 "$dir/etc/epilog.sh"
 	printf 'export SLURM_CONF=%q\n' "$conf" >"$dir/env.sh"
