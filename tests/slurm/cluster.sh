@@ -122,8 +122,12 @@ wait_idle() {
 
 start() {
 	local plugin=${1:?plugin} tmpjail=${2:?tmpjail}
+	if ((EUID != 0)); then
+		# Nothing of ours to write in: each test says it skips as the cluster is not up.
+		echo "cluster.sh: skipped: a cluster's daemons run as root; run the suite as root" >&2
+		exit 77
+	fi
 	rm -rf "$dir" && mkdir -p "$dir" || exit 1
-	((EUID == 0)) || skip "a cluster's daemons run as root; run the suite as root"
 	for program in slurmctld slurmd sinfo srun sbatch scancel squeue; do
 		command -v "$program" >/dev/null ||
 			skip "$program is not installed (.ci/deps test installs slurmctld slurmd slurm-client munge)"
