@@ -77,12 +77,16 @@ int env_prefixes_add(struct prefixes *prefixes, const char *prefix)
 
 int env_prefixes_init(struct prefixes *prefixes)
 {
+	return env_prefixes_init_from(prefixes, getenv("TMPJAIL_REDIRECT"));
+}
+
+int env_prefixes_init_from(struct prefixes *prefixes, const char *outer)
+{
 	*prefixes = (struct prefixes){0};
 	int err = env_prefixes_add(prefixes, "/tmp");
 	if (!err)
 		err = env_prefixes_add(prefixes, "/var/tmp");
 	/* A nested run keeps the outer run's redirects. */
-	const char *outer = getenv("TMPJAIL_REDIRECT");
 	char *copy = outer ? strdup(outer) : NULL, *save = NULL;
 	if (outer && !copy)
 		err = -ENOMEM;
@@ -125,15 +129,10 @@ void env_prefixes_free(struct prefixes *prefixes)
 	*prefixes = (struct prefixes){0};
 }
 
-char *env_find_shim(void)
+char *env_find_shim_near(const char *dir, const char *relpath)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return NULL;
-	self[n] = '\0';
 	char *path;
-	if (asprintf(&path, "%s/%s", dirname(self), TMPJAIL_SHIM_RELPATH) < 0)
+	if (asprintf(&path, "%s/%s", dir, relpath) < 0)
 		return NULL;
 	char *shim = realpath(path, NULL);
 	free(path);
@@ -144,10 +143,20 @@ char *env_find_shim(void)
 	return shim;
 }
 
-/* LD_PRELOAD with the shim appended, unless a tmpjail shim is there already. */
-static char *preload_with(const char *shim)
+char *env_find_shim(void)
 {
-	const char *old = getenv("LD_PRELOAD");
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return NULL;
+	self[n] = '\0';
+	return env_find_shim_near(dirname(self), TMPJAIL_SHIM_RELPATH);
+}
+
+/* LD_PRELOAD with the shim appended, unless a tmpjail shim is there already. */
+static char *preload_with(const struct env_target *target, const char *shim)
+{
+	const char *old = target->get(target->ctx, "LD_PRELOAD");
 	char *result;
 	if (!old || !*old)
 		return strdup(shim);
@@ -180,10 +189,32 @@ static char *join_prefixes(const struct prefixes *prefixes)
 	return joined;
 }
 
-int env_export(const char *root, const struct prefixes *prefixes, const char *shim,
-	       const char *audit)
+static const char *process_get(void *ctx, const char *name)
 {
-	char *dir = NULL, *redirect = join_prefixes(prefixes), *preload = preload_with(shim);
+	(void)ctx;
+	return getenv(name);
+}
+
+static int process_set(void *ctx, const char *name, const char *value)
+{
+	(void)ctx;
+	int ret = value ? setenv(name, value, 1) : unsetenv(name);
+	return ret < 0 ? -errno : 0;
+}
+
+const struct env_target env_process = {.get = process_get, .set = process_set};
+
+/* Set @name in @target; a NULL @value unsets it. */
+static int put(const struct env_target *target, const char *name, const char *value)
+{
+	return target->set(target->ctx, name, value);
+}
+
+int env_export_to(const struct env_target *target, const char *root,
+		  const struct prefixes *prefixes, const char *shim, const char *audit)
+{
+	char *dir = NULL, *redirect = join_prefixes(prefixes),
+	     *preload = preload_with(target, shim);
 	char *audit_abs = NULL;
 	int err = 0;
 	if (!redirect || !preload || asprintf(&dir, "%s/tmp", root) < 0)
@@ -195,22 +226,24 @@ int env_export(const char *root, const struct prefixes *prefixes, const char *sh
 		else if (asprintf(&audit_abs, "%s/%s", cwd, audit) < 0)
 			err = -ENOMEM;
 	}
-	if (!err &&
-	    (setenv("TMPJAIL_ROOT", root, 1) < 0 || setenv("TMPJAIL_DIR", dir, 1) < 0 ||
-	     setenv("TMPDIR", dir, 1) < 0 || setenv("TMPJAIL_REDIRECT", redirect, 1) < 0 ||
-	     setenv("TMPJAIL_PRELOAD", shim, 1) < 0 || setenv("LD_PRELOAD", preload, 1) < 0 ||
-	     (audit && setenv("TMPJAIL_AUDIT", audit_abs ? audit_abs : audit, 1) < 0)))
-		err = -errno;
-	if (!err && !audit)
-		unsetenv("TMPJAIL_AUDIT"); /* not the outer run's */
-	/* Only a shim that made its own root sets it; ours is the launcher's. */
-	if (!err) {
-		unsetenv("TMPJAIL_OWNER");
-		unsetenv("TMPJAIL_LOCK");
-	}
+	const char *names[] = {"TMPJAIL_ROOT", "TMPJAIL_DIR", "TMPDIR", "TMPJAIL_REDIRECT",
+			       "TMPJAIL_PRELOAD", "LD_PRELOAD",
+			       /* not the outer run's */ "TMPJAIL_AUDIT",
+			       /* only a shim that made its own root sets them */
+			       "TMPJAIL_OWNER", "TMPJAIL_LOCK"};
+	const char *values[] = {
+	    root, dir, dir, redirect, shim, preload, audit_abs ? audit_abs : audit, NULL, NULL};
+	for (size_t i = 0; !err && i < sizeof(names) / sizeof(names[0]); i++)
+		err = put(target, names[i], values[i]);
 	free(dir);
 	free(redirect);
 	free(preload);
 	free(audit_abs);
 	return err;
+}
+
+int env_export(const char *root, const struct prefixes *prefixes, const char *shim,
+	       const char *audit)
+{
+	return env_export_to(&env_process, root, prefixes, shim, audit);
 }

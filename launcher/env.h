@@ -35,6 +35,13 @@ struct prefixes {
 int env_prefixes_init(struct prefixes *prefixes);
 
 /*
+ * env_prefixes_init_from() - env_prefixes_init() with the outer run's
+ * TMPJAIL_REDIRECT given: @outer, or NULL for none (a Slurm step, whose
+ * submitting shell's run is on another machine).
+ */
+int env_prefixes_init_from(struct prefixes *prefixes, const char *outer);
+
+/*
  * env_prefixes_add() - add --redirect PREFIX, normalised (//a/./b/ is /a/b).
  * Return: 0 (also when already there), -EINVAL for a relative prefix, "/",
  * a ".." component or a ':', -ENAMETOOLONG for one longer than
@@ -55,6 +62,38 @@ void env_prefixes_free(struct prefixes *prefixes);
  * Return: the path (malloc'd), or NULL with errno (ENOENT: no shim there).
  */
 char *env_find_shim(void);
+
+/*
+ * env_find_shim_near() - the shim's canonical path, found at @relpath from
+ * the directory @dir (the Slurm plugin's own directory, for the plugin).
+ * Return: the path (malloc'd), or NULL with errno.
+ */
+char *env_find_shim_near(const char *dir, const char *relpath);
+
+/*
+ * Where env_export_to() writes: the launcher's own environment
+ * (env_process), or a job's (the Slurm plugin's spank_getenv/setenv).
+ * @get: the current value of a name, or NULL.
+ * @set: set a name; a NULL value unsets it. Return: 0 or -errno.
+ */
+struct env_target {
+	const char *(*get)(void *ctx, const char *name);
+	int (*set)(void *ctx, const char *name, const char *value);
+	void *ctx;
+};
+
+/* The calling process's environment: getenv(3), setenv(3), unsetenv(3). */
+extern const struct env_target env_process;
+
+/*
+ * env_export_to() - set a command's environment in @target: TMPJAIL_ROOT,
+ * TMPJAIL_DIR, TMPDIR, TMPJAIL_REDIRECT, TMPJAIL_PRELOAD, LD_PRELOAD (the
+ * shim appended to the one @target has), TMPJAIL_AUDIT (absolute, from the
+ * current directory) or none; TMPJAIL_OWNER and TMPJAIL_LOCK removed.
+ * Return: 0 or -errno of the first failure.
+ */
+int env_export_to(const struct env_target *target, const char *root,
+		  const struct prefixes *prefixes, const char *shim, const char *audit);
 
 /*
  * env_export() - set the command's environment in the launcher's own.

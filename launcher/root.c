@@ -26,34 +26,49 @@
 /* Staging roots younger than this may belong to a launcher still making them. */
 #define STAGING_GRACE_SECONDS 60
 
-int root_base_open(const char *path, bool memory, char **abs_path)
+int root_base_check(const char *path, bool memory, char **abs_path, const char **why)
 {
 	char *canonical = realpath(path, NULL);
 	if (!canonical) {
-		fprintf(stderr, "tmpjail: base %s: %s\n", path, strerror(errno));
-		return -1;
+		*why = NULL;
+		return -errno;
 	}
-	int fd = open(canonical, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(canonical, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
 	struct stat st;
 	struct statfs fs;
-	const char *why = NULL;
+	*why = NULL;
 	if (fd < 0 || fstat(fd, &st) < 0 || fstatfs(fd, &fs) < 0)
-		why = strerror(errno);
-	else if (st.st_uid != getuid() && st.st_uid != 0)
-		why = "not owned by you or by root";
+		err = -errno;
+	/* The effective uid: a Slurm step makes roots as the job's user, uid still root. */
+	else if (st.st_uid != geteuid() && st.st_uid != 0)
+		*why = "not owned by you or by root";
 	/* Others could rename or replace our root in a non-sticky shared directory. */
 	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-		why = "writable by others but not sticky";
+		*why = "writable by others but not sticky";
 	else if (memory && fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC)
-		why = "not a RAM file system (tmpfs or ramfs), as --memory needs";
-	if (why) {
-		fprintf(stderr, "tmpjail: base %s: %s\n", canonical, why);
+		*why = "not a RAM file system (tmpfs or ramfs), as --memory needs";
+	if (err || *why) {
 		if (fd >= 0)
 			close(fd);
 		free(canonical);
-		return -1;
+		return err ? err : -EINVAL;
 	}
 	*abs_path = canonical;
+	return fd;
+}
+
+int root_base_open(const char *path, bool memory, char **abs_path)
+{
+	const char *why;
+	int fd = root_base_check(path, memory, abs_path, &why);
+	if (fd < 0) {
+		/* Which path to name: the canonical one when we got that far. */
+		char *canonical = realpath(path, NULL);
+		fprintf(stderr, "tmpjail: base %s: %s\n", canonical ? canonical : path,
+			why ? why : strerror(-fd));
+		free(canonical);
+		return -1;
+	}
 	return fd;
 }
 

@@ -28,6 +28,15 @@ struct root {
 };
 
 /*
+ * root_base_check() - root_base_open() without printing, for code that has
+ * no terminal (the Slurm plugin in slurmstepd).
+ * @why: receives the words for a base that is there but unfit (-EINVAL),
+ *       or NULL.
+ * Return: an O_DIRECTORY|O_CLOEXEC fd, or -errno.
+ */
+int root_base_check(const char *path, bool memory, char **abs_path, const char **why);
+
+/*
  * root_base_open() - open and check the base directory: a directory owned
  * by the user or root, sticky when others may write to it, and a RAM file
  * system when @memory. Errors are printed ("tmpjail: ...").

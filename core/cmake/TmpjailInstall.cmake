@@ -22,7 +22,7 @@ include(CMakePackageConfigHelpers)
 set(TMPJAIL_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tmpjail)
 install(EXPORT tmpjailTargets
   NAMESPACE tmpjail::
-  DESTINATION ${TMPJAIL_CMAKE_INSTALL_DIR})
+  DESTINATION ${TMPJAIL_CMAKE_INSTALL_DIR} COMPONENT dev)
 
 if(TMPJAIL_SANITIZE)
   set(TMPJAIL_SANITIZE_BOOL ON)
@@ -49,7 +49,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/cmake/tmpjailConfigVersio
 install(FILES
   ${PROJECT_BINARY_DIR}/cmake/tmpjailConfig.cmake
   ${PROJECT_BINARY_DIR}/cmake/tmpjailConfigVersion.cmake
-  DESTINATION ${TMPJAIL_CMAKE_INSTALL_DIR})
+  DESTINATION ${TMPJAIL_CMAKE_INSTALL_DIR} COMPONENT dev)
 
 # pkg-config: the prefix is the .pc file's directory plus a relative path
 # worked out here from the layout, so the tree can be moved.
@@ -75,6 +75,7 @@ foreach(lib IN LISTS core_links)
 endforeach()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/tmpjail.pc.in ${PROJECT_BINARY_DIR}/cmake/tmpjail.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cmake/tmpjail.pc
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 
-install(FILES ${PROJECT_SOURCE_DIR}/docs/man/libtmpjail.3 DESTINATION ${CMAKE_INSTALL_MANDIR}/man3)
+install(FILES ${PROJECT_SOURCE_DIR}/docs/man/libtmpjail.3 DESTINATION ${CMAKE_INSTALL_MANDIR}/man3
+  COMPONENT dev)

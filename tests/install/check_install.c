@@ -138,12 +138,14 @@ START_TEST(test_layout)
 	/* Nothing else: no test program, no raw core archive, no test library. */
 	assert_only(prefix, libdir,
 		    (const char *[]){"libtmpjail.so", so_name, real_name, "libtmpjail.a",
-				     "libtmpjail-preload.so", "pkgconfig", "cmake", NULL});
+				     "libtmpjail-preload.so", "pkgconfig", "cmake",
+				     "slurm-wlm" /* the Slurm plugin, when built */, NULL});
 	char bin_top[PATH_MAX], lib_top[PATH_MAX];
 	snprintf(bin_top, sizeof(bin_top), "%.*s", (int)strcspn(bindir, "/"), bindir);
 	snprintf(lib_top, sizeof(lib_top), "%.*s", (int)strcspn(libdir, "/"), libdir);
 	assert_only(prefix, ".", (const char *[]){bin_top, lib_top, "include", "share", NULL});
-	assert_only(prefix, "share", (const char *[]){"man", "bash-completion", NULL});
+	/* doc: the Slurm plugin's example plugstack.conf.d line, when built. */
+	assert_only(prefix, "share", (const char *[]){"man", "bash-completion", "doc", NULL});
 	assert_only(prefix, "include", (const char *[]){"tmpjail", NULL});
 	assert_only(prefix, "include/tmpjail", (const char *[]){"tempfile.h", NULL});
 }
