@@ -144,26 +144,50 @@ char *env_find_shim(void)
 	return shim;
 }
 
-/* LD_PRELOAD with the shim appended, unless a tmpjail shim is there already. */
-static char *preload_with(const char *shim)
+/*
+ * The value of @var (LD_PRELOAD, LD_AUDIT) with @file appended, unless a
+ * file named @file_name is there already (a nested run: the outer run's
+ * serves us).
+ */
+static char *list_with(const char *var, const char *file, const char *file_name)
 {
-	const char *old = getenv("LD_PRELOAD");
+	const char *old = getenv(var);
 	char *result;
 	if (!old || !*old)
-		return strdup(shim);
+		return strdup(file);
 	char *copy = strdup(old), *save = NULL;
 	if (!copy)
 		return NULL;
 	for (char *p = strtok_r(copy, ": ", &save); p; p = strtok_r(NULL, ": ", &save)) {
 		const char *base = strrchr(p, '/');
-		/* Nested runs: the outer run's shim already serves us. */
-		if (strcmp(base ? base + 1 : p, "libtmpjail-preload.so") == 0) {
+		if (strcmp(base ? base + 1 : p, file_name) == 0) {
 			free(copy);
 			return strdup(old);
 		}
 	}
 	free(copy);
-	return asprintf(&result, "%s:%s", old, shim) < 0 ? NULL : result;
+	return asprintf(&result, "%s:%s", old, file) < 0 ? NULL : result;
+}
+
+/*
+ * LD_AUDIT with the loader module (libtmpjail-loader.so, installed beside
+ * the shim) appended; NULL with errno 0 when there is none: the run then
+ * works without it, as before.
+ */
+static char *audit_with(const char *shim)
+{
+	char *loader = NULL, *dir = strdup(shim), *result = NULL;
+	if (!dir || asprintf(&loader, "%s/libtmpjail-loader.so", dirname(dir)) < 0) {
+		free(dir);
+		return NULL;
+	}
+	if (access(loader, R_OK) == 0)
+		result = list_with("LD_AUDIT", loader, "libtmpjail-loader.so");
+	else
+		errno = 0;
+	free(loader);
+	free(dir);
+	return result;
 }
 
 static char *join_prefixes(const struct prefixes *prefixes)
@@ -183,10 +207,12 @@ static char *join_prefixes(const struct prefixes *prefixes)
 int env_export(const char *root, const struct prefixes *prefixes, const char *shim,
 	       const char *audit)
 {
-	char *dir = NULL, *redirect = join_prefixes(prefixes), *preload = preload_with(shim);
+	char *dir = NULL, *redirect = join_prefixes(prefixes);
+	char *preload = list_with("LD_PRELOAD", shim, "libtmpjail-preload.so");
+	char *audit_list = audit_with(shim);
 	char *audit_abs = NULL;
 	int err = 0;
-	if (!redirect || !preload || asprintf(&dir, "%s/tmp", root) < 0)
+	if (!redirect || !preload || (!audit_list && errno) || asprintf(&dir, "%s/tmp", root) < 0)
 		err = -ENOMEM;
 	if (!err && audit && audit[0] != '/') {
 		char cwd[PATH_MAX];
@@ -199,6 +225,7 @@ int env_export(const char *root, const struct prefixes *prefixes, const char *sh
 	    (setenv("TMPJAIL_ROOT", root, 1) < 0 || setenv("TMPJAIL_DIR", dir, 1) < 0 ||
 	     setenv("TMPDIR", dir, 1) < 0 || setenv("TMPJAIL_REDIRECT", redirect, 1) < 0 ||
 	     setenv("TMPJAIL_PRELOAD", shim, 1) < 0 || setenv("LD_PRELOAD", preload, 1) < 0 ||
+	     (audit_list && setenv("LD_AUDIT", audit_list, 1) < 0) ||
 	     (audit && setenv("TMPJAIL_AUDIT", audit_abs ? audit_abs : audit, 1) < 0)))
 		err = -errno;
 	if (!err && !audit)
@@ -211,6 +238,7 @@ int env_export(const char *root, const struct prefixes *prefixes, const char *sh
 	free(dir);
 	free(redirect);
 	free(preload);
+	free(audit_list);
 	free(audit_abs);
 	return err;
 }

@@ -26,7 +26,7 @@ extern char **environ;
 #define ENV_ARRAYS(envp, count, vec, ld)                                           \
 	size_t count = shim_env_count(envp);                                       \
 	const char *vec[(count <= SHIM_ENV_MAX ? count : 0) + SHIM_ENV_EXTRA + 1]; \
-	char ld[SHIM_LD_MAX]
+	char ld[SHIM_LD_BUF]
 
 /* envp fixed up in @vec, or left alone when it is too large for the stack. */
 static char *const *fixed_env(char *const envp[], size_t count, const char **vec, char *ld)

@@ -191,8 +191,10 @@ bool shim_lock_last(void);
 #define SHIM_ENV_MAX 4096
 /* Entries the shim may add. */
 #define SHIM_ENV_EXTRA 10
-/* Room for the rebuilt "LD_PRELOAD=..." entry. */
+/* Room for one rebuilt "LD_PRELOAD=..." (or "LD_AUDIT=...") entry. */
 #define SHIM_LD_MAX (2 * PATH_MAX)
+/* Room for both, as shim_env_build() takes it. */
+#define SHIM_LD_BUF (2 * SHIM_LD_MAX)
 
 /* The TMPJAIL_* values children get back; NULL: not set. */
 struct shim_env_values {
@@ -205,10 +207,10 @@ void shim_env_prepare(const struct shim_env_values *values);
 size_t shim_env_count(char *const envp[]);
 /*
  * shim_env_build() - the environment to pass to a child: @envp with
- * LD_PRELOAD holding the shim (appended, never replacing) and the TMPJAIL_*
- * variables present, building it in @vec (@count + SHIM_ENV_EXTRA + 1
- * entries) and @ld (SHIM_LD_MAX bytes). No malloc, no locks: safe in a
- * vfork child. Return: @vec, or @envp itself when nothing is missing.
+ * LD_PRELOAD holding the shim and LD_AUDIT the loader module (appended,
+ * never replacing) and the TMPJAIL_* variables present, building it in
+ * @vec (@count + SHIM_ENV_EXTRA + 1 entries) and @ld (SHIM_LD_BUF bytes). No malloc, no locks: safe
+ * in a vfork child. Return: @vec, or @envp itself when nothing is missing.
  */
 char *const *shim_env_build(char *const envp[], size_t count, const char **vec, char *ld);
 /* Put the same variables back into this process's own environment (for

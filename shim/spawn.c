@@ -31,7 +31,7 @@ static int spawn_common(const char *name, pid_t *pid, int base, const char *path
 		return shim_call_refuse(&call, call.refused);
 	size_t count = shim_env_count(envp);
 	const char *vec[(count <= SHIM_ENV_MAX ? count : 0) + SHIM_ENV_EXTRA + 1];
-	char ld[SHIM_LD_MAX];
+	char ld[SHIM_LD_BUF];
 	char *const *env = count <= SHIM_ENV_MAX ? shim_env_build(envp, count, vec, ld) : envp;
 	int r = real(pid, path, actions, attr, argv, env);
 	/* The child shares our lock's description: keep it, take a new one. */
