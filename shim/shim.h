@@ -217,6 +217,39 @@ char *const *shim_env_build(char *const envp[], size_t count, const char **vec, 
  * system() and popen(), whose children inherit it). */
 void shim_env_restore_process(void);
 
+/* ---- "#!" scripts (script.c) ---- */
+
+/* The kernel follows at most this many scripts before an executable. */
+#define SHIM_SCRIPT_DEPTH 5
+
+struct shim_script_level {
+	const char *name, *arg; /* the "#!" line's interpreter and argument */
+	const char *given;	/* the script as named (by the program, or a "#!") */
+	const char *real;	/* the same, mapped */
+};
+
+/* A "#!" chain read by shim_script_resolve(); lives on the caller's stack. */
+struct shim_script {
+	char line[SHIM_SCRIPT_DEPTH][256];
+	char mapped[SHIM_SCRIPT_DEPTH][PATH_MAX];
+	struct shim_script_level level[SHIM_SCRIPT_DEPTH];
+	/* argv before the program's argv[1]...; then exec @file */
+	const char *prefix[2 * SHIM_SCRIPT_DEPTH + 1];
+	size_t nprefix;
+	const char *file;
+};
+
+/*
+ * shim_script_resolve() - read the "#!" chain of the file the program
+ * named @path (@real once mapped) as the kernel would.
+ * Return: 1 when the exec must go to @script->file with @script->prefix
+ * before argv[1] (a script or interpreter on the chain is redirected); 0
+ * when the kernel's own exec of @real is exact; -errno when it must fail
+ * so (ELOOP: too deep; EACCES: an interpreter that is a script cannot be
+ * run). Raw system calls only: safe in a vfork child.
+ */
+int shim_script_resolve(const char *path, const char *real, struct shim_script *script);
+
 /* ---- per-call bookkeeping and audit (audit.c) ---- */
 
 struct shim_call {
