@@ -14,6 +14,7 @@
  * cannot trust what it read, a redirected name is refused (the loader skips
  * it), never passed through to the real directory.
  */
+#include <dlfcn.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,29 @@ static char orig_buf[PATH_MAX];
 static char candidate_buf[PATH_MAX];
 
 /*
+ * The shim installed beside this module, never mapped: a tmpjail built or
+ * installed under /tmp preloads the shim from the real /tmp, and mapping
+ * that name away would start the program without it.
+ */
+static char shim_path[PATH_MAX];
+
+/* Fill shim_path: this module's directory and the shim's file name. */
+static void find_shim(void)
+{
+	static const char shim_name[] = "libtmpjail-preload.so";
+	Dl_info info;
+
+	if (!dladdr((void *)&find_shim, &info) || !info.dli_fname || info.dli_fname[0] != '/')
+		return;
+	const char *slash = strrchr(info.dli_fname, '/');
+	size_t dir_len = (size_t)(slash - info.dli_fname) + 1;
+	if (dir_len + sizeof(shim_name) > sizeof(shim_path))
+		return;
+	memcpy(shim_path, info.dli_fname, dir_len);
+	memcpy(shim_path + dir_len, shim_name, sizeof(shim_name));
+}
+
+/*
  * Read the contract. Without TMPJAIL_ROOT the shim makes a root of its own
  * later, in this process, where this module cannot see it: redirected names
  * are refused then (the process's children get the root and load fine).
@@ -50,6 +74,7 @@ static void loader_init(void)
 	const char *redirect = getenv("TMPJAIL_REDIRECT");
 	const char *libpath = getenv("LD_LIBRARY_PATH");
 
+	find_shim();
 	if (libpath && strlen(libpath) < sizeof(library_path))
 		strcpy(library_path, libpath);
 	if (redirect && strlen(redirect) >= MAP_REDIRECT_MAX)
@@ -68,7 +93,7 @@ static void loader_init(void)
 
 int loader_map(const char *path, char *out, size_t size, const char **result)
 {
-	if (!path || path[0] != '/') {
+	if (!path || path[0] != '/' || (shim_path[0] && strcmp(path, shim_path) == 0)) {
 		*result = path;
 		return MAP_KEEP;
 	}

@@ -160,6 +160,33 @@ START_TEST(test_untrusted_root_refused)
 }
 END_TEST
 
+/*
+ * tmpjail built or installed under /tmp: the loader module must not map
+ * the shim's own path (LD_PRELOAD names the real /tmp), or the run starts
+ * without the shim and writes to the real /tmp. Natively (a scratch dir on
+ * /tmp, so nothing touches the real one): a copy of the build's launcher
+ * and libraries in /tmp/$W runs a command, which must write to its private
+ * /tmp, not to the /tmp the copy lives in.
+ */
+START_TEST(test_tmpjail_in_tmp)
+{
+	NT_REQUIRE_NATIVE();
+	char script[4 * PATH_MAX];
+	const char *loader = getenv("TJ_LOADER");
+	ck_assert_msg(loader && *loader, "TJ_LOADER is unset: tests/shim/CMakeLists.txt sets it");
+	char lib[PATH_MAX];
+	snprintf(lib, sizeof(lib), "%s", loader);
+	*strrchr(lib, '/') = '\0';
+	snprintf(script, sizeof(script),
+		 "set -e; mkdir -p /tmp/$W/bin /tmp/$W/lib; cp '%s' /tmp/$W/bin/; "
+		 "cp '%s'/libtmpjail-*.so /tmp/$W/lib/; "
+		 "/tmp/$W/bin/tmpjail -- sh -c 'echo hi > /tmp/$W-leak; cat /tmp/$W-leak'; "
+		 "ls /tmp/$W; ls /tmp | grep -c leak || true",
+		 lu_launcher(), lib);
+	nt_compare(nt_unique(), script, 120, "hi\nbin\nlib\n0\n");
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	Suite *suite = suite_create("shim_loader_paths");
@@ -173,6 +200,7 @@ Suite *tj_suite(void)
 	    {tcase_create("preload_and_dlopen"), test_preload_and_dlopen},
 	    {tcase_create("cmake_build_tree"), test_cmake_build_tree},
 	    {tcase_create("untrusted_root_refused"), test_untrusted_root_refused},
+	    {tcase_create("tmpjail_in_tmp"), test_tmpjail_in_tmp},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tcase_add_test(cases[i].tcase, cases[i].test);
