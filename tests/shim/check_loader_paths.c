@@ -187,6 +187,40 @@ START_TEST(test_tmpjail_in_tmp)
 }
 END_TEST
 
+/*
+ * The run audits with the module appended to the user's own audit module,
+ * never replacing it; children keep the module after env -i (which drops
+ * the user's, as it drops everything), and still find a library in /tmp.
+ */
+START_TEST(test_audit_kept_in_children)
+{
+	const char *loader = getenv("TJ_LOADER");
+	ck_assert_msg(loader && *loader, "TJ_LOADER is unset: tests/shim/CMakeLists.txt sets it");
+	char scratch[PATH_MAX], script[4 * PATH_MAX], expect[4 * PATH_MAX];
+	snprintf(scratch, sizeof(scratch), "%s", lu_scratch_make());
+	snprintf(script, sizeof(script),
+		 "set -e; cd '%s'; echo 'unsigned la_version(unsigned v){return v;}' > a.c; "
+		 "gcc -shared -fPIC -o libmine.so a.c; "
+		 "LD_AUDIT=$PWD/libmine.so '%s' -- sh -c '"
+		 "/usr/bin/env | grep ^LD_AUDIT; env -i /usr/bin/env | grep ^LD_AUDIT; "
+		 "mkdir /tmp/l; echo \"int f(void){return 3;}\" > /tmp/l/f.c; "
+		 "gcc -shared -fPIC -o /tmp/l/libf.so /tmp/l/f.c; "
+		 "echo \"int f(void); int main(void){return f();}\" > /tmp/l/m.c; "
+		 "gcc -o /tmp/l/m /tmp/l/m.c -L/tmp/l -lf; "
+		 "env -i LD_LIBRARY_PATH=/tmp/l /tmp/l/m || echo $?'",
+		 scratch, lu_launcher());
+	snprintf(expect, sizeof(expect), "LD_AUDIT=%s/libmine.so:%s\nLD_AUDIT=%s\n3\n", scratch,
+		 loader, loader);
+	const char *argv[] = {"sh", "-c", script, NULL};
+	char *out = NULL;
+	int status = lu_run(argv, &out, 120);
+	ck_assert_msg(status == 0 && strcmp(out, expect) == 0,
+		      "expected (exit 0):\n%s\ngot (exit %d):\n%s", expect, status, out);
+	free(out);
+	lu_scratch_remove(scratch);
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	Suite *suite = suite_create("shim_loader_paths");
@@ -201,6 +235,7 @@ Suite *tj_suite(void)
 	    {tcase_create("cmake_build_tree"), test_cmake_build_tree},
 	    {tcase_create("untrusted_root_refused"), test_untrusted_root_refused},
 	    {tcase_create("tmpjail_in_tmp"), test_tmpjail_in_tmp},
+	    {tcase_create("audit_kept_in_children"), test_audit_kept_in_children},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tcase_add_test(cases[i].tcase, cases[i].test);
