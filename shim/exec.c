@@ -51,17 +51,12 @@ static size_t count_argv(char *const argv[])
 static int exec_script(shim_fn_execve real, const struct shim_script *script, char *const argv[],
 		       char *const env[])
 {
-	size_t argc = count_argv(argv);
+	size_t argc = shim_script_argc(script, argv);
 
 	if (argc > 65536)
 		return SHIM_FAIL_M1(E2BIG);
-	const char *full[script->nprefix + argc + 1];
-	size_t n = 0;
-	for (size_t i = 0; i < script->nprefix; i++)
-		full[n++] = script->prefix[i];
-	for (size_t i = 1; i < argc; i++)
-		full[n++] = argv[i];
-	full[n] = NULL;
+	const char *full[argc];
+	shim_script_argv(script, argv, full);
 	return real(script->file, (char *const *)full, env);
 }
 

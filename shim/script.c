@@ -167,3 +167,24 @@ int shim_script_resolve(const char *path, const char *real, struct shim_script *
 	script->file = file;
 	return 1;
 }
+
+size_t shim_script_argc(const struct shim_script *script, char *const argv[])
+{
+	size_t argc = 0;
+
+	while (argv && argv[argc])
+		argc++;
+	/* The prefix replaces argv[0]; the NULL is counted. */
+	return script->nprefix + (argc ? argc - 1 : 0) + 1;
+}
+
+void shim_script_argv(const struct shim_script *script, char *const argv[], const char **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < script->nprefix; i++)
+		out[n++] = script->prefix[i];
+	for (size_t i = 1; argv && argv[0] && argv[i]; i++)
+		out[n++] = argv[i];
+	out[n] = NULL;
+}

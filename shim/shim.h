@@ -249,6 +249,11 @@ struct shim_script {
  * run). Raw system calls only: safe in a vfork child.
  */
 int shim_script_resolve(const char *path, const char *real, struct shim_script *script);
+/* Entries (its NULL included) of the argv shim_script_argv() builds. */
+size_t shim_script_argc(const struct shim_script *script, char *const argv[]);
+/* The kernel's argv for @script run with the program's @argv: @script's
+ * prefix, then argv[1]... and a NULL, into @out. */
+void shim_script_argv(const struct shim_script *script, char *const argv[], const char **out);
 
 /* ---- per-call bookkeeping and audit (audit.c) ---- */
 

@@ -45,20 +45,13 @@ static int spawn_common(const char *name, pid_t *pid, int base, const char *path
 	const char *vec[(count <= SHIM_ENV_MAX ? count : 0) + SHIM_ENV_EXTRA + 1];
 	char ld[SHIM_LD_BUF];
 	char *const *env = count <= SHIM_ENV_MAX ? shim_env_build(envp, count, vec, ld) : envp;
-	size_t argc = 0;
-	while (argv && argv[argc])
-		argc++;
-	if (as_script && argc > 65536)
+	/* The kernel's argv for the chain, in place of the program's. */
+	size_t argc = as_script ? shim_script_argc(&script, argv) : 1;
+	if (argc > 65536)
 		return E2BIG;
-	/* [prefix..., argv[1]...]: the kernel's argv for the chain. */
-	const char *full[as_script ? script.nprefix + argc + 1 : 1];
+	const char *full[argc];
 	if (as_script) {
-		size_t n = 0;
-		for (size_t i = 0; i < script.nprefix; i++)
-			full[n++] = script.prefix[i];
-		for (size_t i = 1; i < argc; i++)
-			full[n++] = argv[i];
-		full[n] = NULL;
+		shim_script_argv(&script, argv, full);
 		path = script.file;
 		argv = (char *const *)full;
 	}
