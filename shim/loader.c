@@ -14,7 +14,6 @@
  * cannot trust what it read, a redirected name is refused (the loader skips
  * it), never passed through to the real directory.
  */
-#include <dlfcn.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,24 +42,32 @@ static char candidate_buf[PATH_MAX];
 /*
  * The shim installed beside this module, never mapped: a tmpjail built or
  * installed under /tmp preloads the shim from the real /tmp, and mapping
- * that name away would start the program without it.
+ * that name away would start the program without it. (Found from
+ * LD_AUDIT, not dladdr(): the module has no libc, see loader_libc.c.)
  */
 static char shim_path[PATH_MAX];
 
-/* Fill shim_path: this module's directory and the shim's file name. */
+/* Fill shim_path: the directory this module was named in (its LD_AUDIT
+ * entry) and the shim's file name. */
 static void find_shim(void)
 {
+	static const char module_name[] = "libtmpjail-loader.so";
 	static const char shim_name[] = "libtmpjail-preload.so";
-	Dl_info info;
+	const char *list = getenv("LD_AUDIT");
 
-	if (!dladdr((void *)&find_shim, &info) || !info.dli_fname || info.dli_fname[0] != '/')
+	for (const char *p = list; p && *p; p += strcspn(p, ":") + (p[strcspn(p, ":")] != '\0')) {
+		size_t len = strcspn(p, ":");
+		const char *base = memrchr(p, '/', len);
+		if (p[0] != '/' || !base || (size_t)(p + len - base - 1) != strlen(module_name) ||
+		    strncmp(base + 1, module_name, strlen(module_name)) != 0)
+			continue;
+		size_t dir_len = (size_t)(base - p) + 1;
+		if (dir_len + sizeof(shim_name) > sizeof(shim_path))
+			return;
+		memcpy(shim_path, p, dir_len);
+		memcpy(shim_path + dir_len, shim_name, sizeof(shim_name));
 		return;
-	const char *slash = strrchr(info.dli_fname, '/');
-	size_t dir_len = (size_t)(slash - info.dli_fname) + 1;
-	if (dir_len + sizeof(shim_name) > sizeof(shim_path))
-		return;
-	memcpy(shim_path, info.dli_fname, dir_len);
-	memcpy(shim_path + dir_len, shim_name, sizeof(shim_name));
+	}
 }
 
 /*
