@@ -7,10 +7,10 @@
  * about every name and every candidate file the loader tries
  * (la_objsearch(3)) and answers with the path the shim would use.
  *
- * It runs in its own link-map namespace with its own libc, so it shares no
- * state with the shim: it reads the same environment contract once, builds
- * the same table with the same mapper (map.c) and checks the root with the
- * same rules (trust.c). It never makes a root and takes no lock. When it
+ * It runs in a link-map namespace of its own, without libc (loader_libc.c),
+ * so it shares no state with the shim: it reads the same environment
+ * contract once, builds the same table with the same mapper (map.c) and
+ * checks the root with the same rules (trust.c). It never makes a root and takes no lock. When it
  * cannot trust what it read, a redirected name is refused (the loader skips
  * it), never passed through to the real directory.
  */
