@@ -84,8 +84,9 @@ START_TEST(test_depth_and_errors)
 END_TEST
 
 /* execvp(3), execvpe(3) and posix_spawnp(3) through PATH=/tmp/$W/bin:...,
- * posix_spawn(3) by path, and a script without "#!" that execvp() hands to
- * /bin/sh (ENOEXEC), as glibc does. */
+ * posix_spawn(3) by path, Python's subprocess (execve in a vfork child),
+ * and a script without "#!" that execvp() hands to /bin/sh (ENOEXEC), as
+ * glibc does. */
 START_TEST(test_path_search_and_spawn)
 {
 	NT_REQUIRE_NATIVE();
@@ -100,9 +101,10 @@ START_TEST(test_path_search_and_spawn)
 		 "export PATH=/tmp/$W/bin:$PATH; set +e; h='%s'; "
 		 "for call in execvp execvpe posix_spawnp; do $h $call tool 1; "
 		 "$h $call plain 2; done; $h posix_spawn /tmp/$W/bin/tool 3; "
-		 "$h execv /tmp/$W/bin/tool 4; $h posix_spawnp nothere 5",
+		 "$h execv /tmp/$W/bin/tool 4; $h posix_spawnp nothere 5; "
+		 "python3 -c 'import subprocess; subprocess.run([\"tool\", \"6\"])'",
 		 helper);
-	nt_compare(nt_unique(), script, 60, "bin/tool 1");
+	nt_compare(nt_unique(), script, 60, "bin/tool 6");
 }
 END_TEST
 
