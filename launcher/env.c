@@ -153,26 +153,51 @@ char *env_find_shim(void)
 	return env_find_shim_near(dirname(self), TMPJAIL_SHIM_RELPATH);
 }
 
-/* LD_PRELOAD with the shim appended, unless a tmpjail shim is there already. */
-static char *preload_with(const struct env_target *target, const char *shim)
+/*
+ * The value of @var (LD_PRELOAD, LD_AUDIT) in @target with @file appended,
+ * unless a file named @file_name is there already (a nested run: the outer
+ * run's serves us).
+ */
+static char *list_with(const struct env_target *target, const char *var, const char *file,
+		       const char *file_name)
 {
-	const char *old = target->get(target->ctx, "LD_PRELOAD");
+	const char *old = target->get(target->ctx, var);
 	char *result;
 	if (!old || !*old)
-		return strdup(shim);
+		return strdup(file);
 	char *copy = strdup(old), *save = NULL;
 	if (!copy)
 		return NULL;
 	for (char *p = strtok_r(copy, ": ", &save); p; p = strtok_r(NULL, ": ", &save)) {
 		const char *base = strrchr(p, '/');
-		/* Nested runs: the outer run's shim already serves us. */
-		if (strcmp(base ? base + 1 : p, "libtmpjail-preload.so") == 0) {
+		if (strcmp(base ? base + 1 : p, file_name) == 0) {
 			free(copy);
 			return strdup(old);
 		}
 	}
 	free(copy);
-	return asprintf(&result, "%s:%s", old, shim) < 0 ? NULL : result;
+	return asprintf(&result, "%s:%s", old, file) < 0 ? NULL : result;
+}
+
+/*
+ * LD_AUDIT with the loader module (libtmpjail-loader.so, installed beside
+ * the shim) appended; NULL with errno 0 when there is none: the run then
+ * works without it, as before.
+ */
+static char *audit_with(const struct env_target *target, const char *shim)
+{
+	char *loader = NULL, *dir = strdup(shim), *result = NULL;
+	if (!dir || asprintf(&loader, "%s/libtmpjail-loader.so", dirname(dir)) < 0) {
+		free(dir);
+		return NULL;
+	}
+	if (access(loader, R_OK) == 0)
+		result = list_with(target, "LD_AUDIT", loader, "libtmpjail-loader.so");
+	else
+		errno = 0;
+	free(loader);
+	free(dir);
+	return result;
 }
 
 static char *join_prefixes(const struct prefixes *prefixes)
@@ -213,11 +238,12 @@ static int put(const struct env_target *target, const char *name, const char *va
 int env_export_to(const struct env_target *target, const char *root,
 		  const struct prefixes *prefixes, const char *shim, const char *audit)
 {
-	char *dir = NULL, *redirect = join_prefixes(prefixes),
-	     *preload = preload_with(target, shim);
+	char *dir = NULL, *redirect = join_prefixes(prefixes);
+	char *preload = list_with(target, "LD_PRELOAD", shim, "libtmpjail-preload.so");
+	char *audit_list = audit_with(target, shim);
 	char *audit_abs = NULL;
 	int err = 0;
-	if (!redirect || !preload || asprintf(&dir, "%s/tmp", root) < 0)
+	if (!redirect || !preload || (!audit_list && errno) || asprintf(&dir, "%s/tmp", root) < 0)
 		err = -ENOMEM;
 	if (!err && audit && audit[0] != '/') {
 		char cwd[PATH_MAX];
@@ -235,9 +261,13 @@ int env_export_to(const struct env_target *target, const char *root,
 	    root, dir, dir, redirect, shim, preload, audit_abs ? audit_abs : audit, NULL, NULL};
 	for (size_t i = 0; !err && i < sizeof(names) / sizeof(names[0]); i++)
 		err = put(target, names[i], values[i]);
+	/* No loader module beside the shim: LD_AUDIT stays as the user set it. */
+	if (!err && audit_list)
+		err = put(target, "LD_AUDIT", audit_list);
 	free(dir);
 	free(redirect);
 	free(preload);
+	free(audit_list);
 	free(audit_abs);
 	return err;
 }

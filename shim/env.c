@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Children stay inside: the exec and spawn wrappers give the child an
- * environment that still preloads the shim and still names the run's root,
- * whatever the program did to it (env -i, env -u LD_PRELOAD, clearenv()).
+ * environment that still preloads the shim, still audits the loader with
+ * libtmpjail-loader.so (the file beside the shim, see loader.c) and still
+ * names the run's root, whatever the program did to it (env -i, env -u
+ * LD_PRELOAD, clearenv()).
  * The entries are made at load into static storage; the environment is
  * rebuilt on the caller's stack, because exec wrappers run in vfork
  * children where malloc, stdio and locks are off limits.
@@ -13,7 +15,22 @@
 
 #include "shim.h"
 
+#include "internal.h"
+#include "sys.h"
+
 #define SHIM_FILE_NAME "libtmpjail-preload.so"
+#define LOADER_FILE_NAME "libtmpjail-loader.so"
+
+/* The two loader variables children must keep: ours is appended to theirs. */
+enum { LD_PRELOAD_VAR, LD_AUDIT_VAR, LD_COUNT };
+
+static const struct {
+	const char *name;      /* "LD_PRELOAD" */
+	const char *file_name; /* the basename that means "ours is there" */
+} ld_vars[LD_COUNT] = {
+    {"LD_PRELOAD", SHIM_FILE_NAME},
+    {"LD_AUDIT", LOADER_FILE_NAME},
+};
 
 enum { ENV_ROOT, ENV_DIR, ENV_REDIRECT, ENV_PRELOAD, ENV_AUDIT, ENV_OWNER, ENV_COUNT };
 
@@ -26,8 +43,8 @@ static const char *const env_names[ENV_COUNT] = {
 struct env_set {
 	char entry[ENV_COUNT][PATH_MAX + 32];
 	bool present[ENV_COUNT];
-	char ld_entry[PATH_MAX + 16]; /* "LD_PRELOAD=<shim>", "" if unknown */
-	const char *shim;	      /* the shim's path inside ld_entry */
+	char ld_entry[LD_COUNT][PATH_MAX + 16]; /* "LD_PRELOAD=<shim>", "" if unknown */
+	const char *ld_file[LD_COUNT];		/* our file's path inside ld_entry */
 };
 
 /* Made at load and again once our own root exists: two sets, never rewritten
@@ -74,6 +91,20 @@ static void set_entry(struct env_set *set, int which, const char *value)
 	set->present[which] = true;
 }
 
+/* "LD_PRELOAD=<path>" (or LD_AUDIT) into @set, when @path is absolute and fits. */
+static void set_ld_entry(struct env_set *set, int var, const char *path)
+{
+	char *entry = set->ld_entry[var];
+	size_t name_len = strlen(ld_vars[var].name);
+
+	if (!path || path[0] != '/' || name_len + 1 + strlen(path) + 1 > sizeof(set->ld_entry[var]))
+		return;
+	memcpy(entry, ld_vars[var].name, name_len);
+	entry[name_len] = '=';
+	strcpy(entry + name_len + 1, path);
+	set->ld_file[var] = entry + name_len + 1;
+}
+
 void shim_env_prepare(const struct shim_env_values *values)
 {
 	if (sets_used == 2)
@@ -87,11 +118,20 @@ void shim_env_prepare(const struct shim_env_values *values)
 	set_entry(set, ENV_PRELOAD, values->preload);
 	set_entry(set, ENV_AUDIT, values->audit);
 	set_entry(set, ENV_OWNER, values->owner);
-	if (values->preload &&
-	    strlen(values->preload) + sizeof("LD_PRELOAD=") <= sizeof(set->ld_entry)) {
-		strcpy(set->ld_entry, "LD_PRELOAD=");
-		strcat(set->ld_entry, values->preload);
-		set->shim = set->ld_entry + strlen("LD_PRELOAD=");
+	set_ld_entry(set, LD_PRELOAD_VAR, values->preload);
+	/* The loader module is the file installed beside the shim (the shim's
+	 * own path is checked: find_own_path()); absent, children go without. */
+	if (set->ld_file[LD_PRELOAD_VAR]) {
+		char loader[PATH_MAX];
+		const char *slash = strrchr(values->preload, '/');
+		size_t dir_len = (size_t)(slash - values->preload) + 1;
+		struct stat st;
+		if (dir_len + sizeof(LOADER_FILE_NAME) <= sizeof(loader)) {
+			memcpy(loader, values->preload, dir_len);
+			strcpy(loader + dir_len, LOADER_FILE_NAME);
+			if (sys_fstatat(AT_FDCWD, loader, &st, 0) == 0 && S_ISREG(st.st_mode))
+				set_ld_entry(set, LD_AUDIT_VAR, loader);
+		}
 	}
 	atomic_store_explicit(&current, set, memory_order_release);
 }
@@ -111,9 +151,10 @@ static bool is_var(const char *entry, const char *name, size_t name_len)
 	return strncmp(entry, name, name_len) == 0 && entry[name_len] == '=';
 }
 
-/* Does the LD_PRELOAD value @list already load the shim? Entries are
- * separated by ':' or ' ', as the loader reads them. */
-static bool preloads_shim(const char *list, const char *shim)
+/* Does the LD_PRELOAD (LD_AUDIT) value @list already load @shim, or a file
+ * of the same name (a nested run's)? Entries are separated by ':' or ' ',
+ * as the loader reads them. */
+static bool lists_file(const char *list, const char *shim, const char *file_name)
 {
 	size_t shim_len = shim ? strlen(shim) : 0;
 
@@ -123,8 +164,7 @@ static bool preloads_shim(const char *list, const char *shim)
 		base = base ? base + 1 : p;
 		size_t base_len = len - (size_t)(base - p);
 		if ((shim_len && len == shim_len && memcmp(p, shim, len) == 0) ||
-		    (base_len == strlen(SHIM_FILE_NAME) &&
-		     memcmp(base, SHIM_FILE_NAME, base_len) == 0))
+		    (base_len == strlen(file_name) && memcmp(base, file_name, base_len) == 0))
 			return true;
 		p += len;
 		if (*p)
@@ -133,11 +173,12 @@ static bool preloads_shim(const char *list, const char *shim)
 	return false;
 }
 
-/* "LD_PRELOAD=<old>:<shim>" into @ld, or NULL when it does not fit. */
-static const char *append_shim(const char *entry, const char *shim, char *ld)
+/* "LD_PRELOAD=<old>:<shim>" (or LD_AUDIT) into @ld, or NULL when it does
+ * not fit. */
+static const char *append_shim(const char *entry, int var, const char *shim, char *ld)
 {
 	size_t entry_len = strlen(entry), shim_len = strlen(shim);
-	bool empty = entry[strlen("LD_PRELOAD=")] == '\0';
+	bool empty = entry[strlen(ld_vars[var].name) + 1] == '\0';
 
 	if (entry_len + 1 + shim_len + 1 > SHIM_LD_MAX)
 		return NULL;
@@ -148,13 +189,24 @@ static const char *append_shim(const char *entry, const char *shim, char *ld)
 	return ld;
 }
 
+/* @entry ("LD_PRELOAD=...") with our file appended into @ld, or NULL when
+ * it lists it already (or it does not fit). */
+static const char *keep_ld(const struct env_set *set, int var, const char *entry, char *ld)
+{
+	const char *file = set->ld_file[var];
+
+	if (!file ||
+	    lists_file(entry + strlen(ld_vars[var].name) + 1, file, ld_vars[var].file_name))
+		return NULL;
+	return append_shim(entry, var, file, ld);
+}
+
 char *const *shim_env_build(char *const envp[], size_t count, const char **vec, char *ld)
 {
 	const struct env_set *set = atomic_load_explicit(&current, memory_order_acquire);
 	bool have[ENV_COUNT] = {false};
 	const char *lock = make_lock_entry();
-	bool changed = false, have_lock = false;
-	int ld_at = -1;
+	bool changed = false, have_lock = false, have_ld[LD_COUNT] = {false};
 	size_t n = 0;
 
 	if (!set)
@@ -180,14 +232,15 @@ char *const *shim_env_build(char *const envp[], size_t count, const char **vec, 
 				changed = true;
 			}
 		}
-		if (ld_at < 0 && is_var(entry, "LD_PRELOAD", strlen("LD_PRELOAD"))) {
-			ld_at = (int)n;
-			if (set->shim && !preloads_shim(entry + strlen("LD_PRELOAD="), set->shim)) {
-				const char *fixed = append_shim(entry, set->shim, ld);
-				if (fixed) {
-					vec[n] = fixed;
-					changed = true;
-				}
+		for (int var = 0; var < LD_COUNT; var++) {
+			if (have_ld[var] ||
+			    !is_var(entry, ld_vars[var].name, strlen(ld_vars[var].name)))
+				continue;
+			have_ld[var] = true; /* the loader reads the first one */
+			const char *fixed = keep_ld(set, var, entry, ld + var * SHIM_LD_MAX);
+			if (fixed) {
+				vec[n] = fixed;
+				changed = true;
 			}
 		}
 		n++;
@@ -200,9 +253,11 @@ char *const *shim_env_build(char *const envp[], size_t count, const char **vec, 
 			changed = true;
 		}
 	}
-	if (ld_at < 0 && set->shim) {
-		vec[n++] = set->ld_entry;
-		changed = true;
+	for (int var = 0; var < LD_COUNT; var++) {
+		if (!have_ld[var] && set->ld_file[var]) {
+			vec[n++] = set->ld_entry[var];
+			changed = true;
+		}
 	}
 	if (lock && !have_lock) {
 		vec[n++] = lock;
@@ -225,19 +280,21 @@ void shim_env_restore_process(void)
 	for (int v = 0; v < ENV_COUNT; v++)
 		if (set->present[v] && !getenv(env_names[v]))
 			setenv(env_names[v], set->entry[v] + strlen(env_names[v]) + 1, 0);
-	if (!set->shim)
-		return;
-	const char *list = getenv("LD_PRELOAD");
-	if (!list) {
-		setenv("LD_PRELOAD", set->shim, 0);
-	} else if (!preloads_shim(list, set->shim)) {
-		char ld[SHIM_LD_MAX];
-		char entry[SHIM_LD_MAX];
-		if (strlen(list) + sizeof("LD_PRELOAD=") > sizeof(entry))
-			return;
-		strcpy(entry, "LD_PRELOAD=");
+	for (int var = 0; var < LD_COUNT; var++) {
+		const char *name = ld_vars[var].name, *list = getenv(name);
+		char ld[SHIM_LD_MAX], entry[SHIM_LD_MAX];
+		if (!set->ld_file[var])
+			continue;
+		if (!list) {
+			setenv(name, set->ld_file[var], 0);
+			continue;
+		}
+		if (strlen(name) + 1 + strlen(list) + 1 > sizeof(entry))
+			continue;
+		strcpy(entry, name);
+		strcat(entry, "=");
 		strcat(entry, list);
-		if (append_shim(entry, set->shim, ld))
-			setenv("LD_PRELOAD", ld + strlen("LD_PRELOAD="), 1);
+		if (keep_ld(set, var, entry, ld))
+			setenv(name, ld + strlen(name) + 1, 1);
 	}
 }

@@ -26,7 +26,7 @@ extern char **environ;
 #define ENV_ARRAYS(envp, count, vec, ld)                                           \
 	size_t count = shim_env_count(envp);                                       \
 	const char *vec[(count <= SHIM_ENV_MAX ? count : 0) + SHIM_ENV_EXTRA + 1]; \
-	char ld[SHIM_LD_MAX]
+	char ld[SHIM_LD_BUF]
 
 /* envp fixed up in @vec, or left alone when it is too large for the stack. */
 static char *const *fixed_env(char *const envp[], size_t count, const char **vec, char *ld)
@@ -36,23 +36,54 @@ static char *const *fixed_env(char *const envp[], size_t count, const char **vec
 	return shim_env_build(envp, count, vec, ld);
 }
 
+/* Number of entries of @argv before its NULL (NULL counts as empty). */
+static size_t count_argv(char *const argv[])
+{
+	size_t argc = 0;
+
+	while (argv && argv[argc])
+		argc++;
+	return argc;
+}
+
+/* execve(2) of a "#!" chain the kernel cannot see (script.c): the last
+ * interpreter, with the argv the kernel would have built. */
+static int exec_script(shim_fn_execve real, const struct shim_script *script, char *const argv[],
+		       char *const env[])
+{
+	size_t argc = shim_script_argc(script, argv);
+
+	if (argc > 65536)
+		return SHIM_FAIL_M1(E2BIG);
+	const char *full[argc];
+	shim_script_argv(script, argv, full);
+	return real(script->file, (char *const *)full, env);
+}
+
 /* The execve(2) every exec wrapper ends in. */
 static int exec_path(const char *name, const char *path, char *const argv[], char *const envp[])
 {
 	shim_fn_execve real = SHIM_REAL(execve);
 	struct shim_call call = {.name = name};
+	const char *given = path;
+	struct shim_script script;
 	char buf[PATH_MAX];
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
 	if (shim_call_map(&call, 0, AT_FDCWD, &path, buf, SHIM_MAP_NO_CREATE) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
+	int as_script = shim_script_resolve(given, path, &script);
+	if (as_script < 0) {
+		shim_call_end(&call, -1, -as_script);
+		return SHIM_FAIL_M1(-as_script);
+	}
 	ENV_ARRAYS(envp, count, vec, ld);
 	char *const *env = fixed_env(envp, count, vec, ld);
 	/* Audited before: a successful exec does not come back. */
 	shim_call_end(&call, 0, 0);
 	shim_lock_renew(); /* in a vfork child: a lock not shared with the parent */
-	int r = real(path, argv, env);
+	int r = as_script ? exec_script(real, &script, argv, env) : real(path, argv, env);
 	shim_call_end(&call, r, errno);
 	return r;
 }
@@ -70,10 +101,8 @@ int execv(const char *path, char *const argv[])
 /* A script without "#!": run it with /bin/sh, as execvp(3) does. */
 static int exec_shell(const char *name, const char *path, char *const argv[], char *const envp[])
 {
-	size_t argc = 0;
+	size_t argc = count_argv(argv);
 
-	while (argv[argc])
-		argc++;
 	if (argc > 65536)
 		return SHIM_FAIL_M1(E2BIG);
 	/* "/bin/sh" path argv[1] ... NULL; an empty argv still gets its NULL. */

@@ -208,8 +208,10 @@ bool shim_lock_last(void);
 #define SHIM_ENV_MAX 4096
 /* Entries the shim may add. */
 #define SHIM_ENV_EXTRA 10
-/* Room for the rebuilt "LD_PRELOAD=..." entry. */
+/* Room for one rebuilt "LD_PRELOAD=..." (or "LD_AUDIT=...") entry. */
 #define SHIM_LD_MAX (2 * PATH_MAX)
+/* Room for both, as shim_env_build() takes it. */
+#define SHIM_LD_BUF (2 * SHIM_LD_MAX)
 
 /* The TMPJAIL_* values children get back; NULL: not set. */
 struct shim_env_values {
@@ -222,15 +224,53 @@ void shim_env_prepare(const struct shim_env_values *values);
 size_t shim_env_count(char *const envp[]);
 /*
  * shim_env_build() - the environment to pass to a child: @envp with
- * LD_PRELOAD holding the shim (appended, never replacing) and the TMPJAIL_*
- * variables present, building it in @vec (@count + SHIM_ENV_EXTRA + 1
- * entries) and @ld (SHIM_LD_MAX bytes). No malloc, no locks: safe in a
- * vfork child. Return: @vec, or @envp itself when nothing is missing.
+ * LD_PRELOAD holding the shim and LD_AUDIT the loader module (appended,
+ * never replacing) and the TMPJAIL_* variables present, building it in
+ * @vec (@count + SHIM_ENV_EXTRA + 1 entries) and @ld (SHIM_LD_BUF bytes). No malloc, no locks: safe
+ * in a vfork child. Return: @vec, or @envp itself when nothing is missing.
  */
 char *const *shim_env_build(char *const envp[], size_t count, const char **vec, char *ld);
 /* Put the same variables back into this process's own environment (for
  * system() and popen(), whose children inherit it). */
 void shim_env_restore_process(void);
+
+/* ---- "#!" scripts (script.c) ---- */
+
+/* The kernel follows at most this many scripts before an executable. */
+#define SHIM_SCRIPT_DEPTH 5
+
+struct shim_script_level {
+	const char *name, *arg; /* the "#!" line's interpreter and argument */
+	const char *given;	/* the script as named (by the program, or a "#!") */
+	const char *real;	/* the same, mapped */
+};
+
+/* A "#!" chain read by shim_script_resolve(); lives on the caller's stack. */
+struct shim_script {
+	char line[SHIM_SCRIPT_DEPTH][256];
+	char mapped[SHIM_SCRIPT_DEPTH][PATH_MAX];
+	struct shim_script_level level[SHIM_SCRIPT_DEPTH];
+	/* argv before the program's argv[1]...; then exec @file */
+	const char *prefix[2 * SHIM_SCRIPT_DEPTH + 1];
+	size_t nprefix;
+	const char *file;
+};
+
+/*
+ * shim_script_resolve() - read the "#!" chain of the file the program
+ * named @path (@real once mapped) as the kernel would.
+ * Return: 1 when the exec must go to @script->file with @script->prefix
+ * before argv[1] (a script or interpreter on the chain is redirected); 0
+ * when the kernel's own exec of @real is exact; -errno when it must fail
+ * so (ELOOP: too deep; EACCES: an interpreter that is a script cannot be
+ * run). Raw system calls only: safe in a vfork child.
+ */
+int shim_script_resolve(const char *path, const char *real, struct shim_script *script);
+/* Entries (its NULL included) of the argv shim_script_argv() builds. */
+size_t shim_script_argc(const struct shim_script *script, char *const argv[]);
+/* The kernel's argv for @script run with the program's @argv: @script's
+ * prefix, then argv[1]... and a NULL, into @out. */
+void shim_script_argv(const struct shim_script *script, char *const argv[], const char **out);
 
 /* ---- per-call bookkeeping and audit (audit.c) ---- */
 

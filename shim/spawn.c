@@ -22,6 +22,7 @@ static int spawn_common(const char *name, pid_t *pid, int base, const char *path
 			char *const argv[], char *const envp[], shim_fn_posix_spawn real)
 {
 	struct shim_call call = {.name = name};
+	const char *given = path;
 	char buf[PATH_MAX];
 
 	if (!real)
@@ -29,10 +30,31 @@ static int spawn_common(const char *name, pid_t *pid, int base, const char *path
 	(void)shim_ensure_root();
 	if (shim_call_map(&call, 0, actions ? SHIM_NO_BASE : base, &path, buf, 0) < 0)
 		return shim_call_refuse(&call, call.refused);
+	/* A "#!" chain the kernel cannot see (script.c). A relative path after
+	 * file actions is read where they lead, and a bare name glibc searches
+	 * in PATH (SHIM_NO_BASE): both are left to the kernel. */
+	struct shim_script script;
+	int as_script = 0;
+	if (given[0] == '/' || (base == AT_FDCWD && !actions))
+		as_script = shim_script_resolve(given, path, &script);
+	if (as_script < 0) {
+		shim_call_end(&call, -1, -as_script);
+		return -as_script;
+	}
 	size_t count = shim_env_count(envp);
 	const char *vec[(count <= SHIM_ENV_MAX ? count : 0) + SHIM_ENV_EXTRA + 1];
-	char ld[SHIM_LD_MAX];
+	char ld[SHIM_LD_BUF];
 	char *const *env = count <= SHIM_ENV_MAX ? shim_env_build(envp, count, vec, ld) : envp;
+	/* The kernel's argv for the chain, in place of the program's. */
+	size_t argc = as_script ? shim_script_argc(&script, argv) : 1;
+	if (argc > 65536)
+		return E2BIG;
+	const char *full[argc];
+	if (as_script) {
+		shim_script_argv(&script, argv, full);
+		path = script.file;
+		argv = (char *const *)full;
+	}
 	int r = real(pid, path, actions, attr, argv, env);
 	/* The child shares our lock's description: keep it, take a new one. */
 	if (r == 0)

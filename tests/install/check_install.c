@@ -42,7 +42,8 @@ static void assert_launcher_works(const char *prefix)
 	ck_assert_msg(realpath(libdir, real_libdir) != NULL, "%s: %m", libdir);
 	snprintf(
 	    script, sizeof(script),
-	    "echo hi > %s; cat %s; echo \"root=$TMPJAIL_ROOT\"; echo \"shim=$TMPJAIL_PRELOAD\"",
+	    "echo hi > %s; cat %s; echo \"root=$TMPJAIL_ROOT\"; echo \"shim=$TMPJAIL_PRELOAD\"; "
+	    "echo \"audit=$LD_AUDIT\"",
 	    real_tmp_name, real_tmp_name);
 	const char *argv[] = {launcher, "--", "sh", "-c", script, NULL};
 
@@ -60,6 +61,15 @@ static void assert_launcher_works(const char *prefix)
 			  strncmp(shim + strlen(real_libdir), "/libtmpjail-preload.so\n",
 				  strlen("/libtmpjail-preload.so\n")) == 0,
 		      "the launcher did not use the shim in %s:\n%s", real_libdir, out);
+	/* ... and the loader module beside it (libraries in /tmp). */
+	char *audit = strstr(out, "audit=");
+	ck_assert_ptr_nonnull(audit);
+	audit += strlen("audit=");
+	ck_assert_msg(strncmp(audit, real_libdir, strlen(real_libdir)) == 0 &&
+			  strncmp(audit + strlen(real_libdir), "/libtmpjail-loader.so\n",
+				  strlen("/libtmpjail-loader.so\n")) == 0,
+		      "the launcher did not audit with the loader module in %s:\n%s", real_libdir,
+		      out);
 
 	char *root = strstr(out, "root=");
 	ck_assert_ptr_nonnull(root);
@@ -135,11 +145,13 @@ START_TEST(test_layout)
 	assert_only(prefix, bindir, (const char *[]){"tmpjail", NULL});
 	snprintf(rel, sizeof(rel), "%s/libtmpjail-preload.so", libdir);
 	assert_exists(prefix, rel, S_IFREG);
+	snprintf(rel, sizeof(rel), "%s/libtmpjail-loader.so", libdir);
+	assert_exists(prefix, rel, S_IFREG);
 	/* Nothing else: no test program, no raw core archive, no test library. */
 	assert_only(prefix, libdir,
 		    (const char *[]){"libtmpjail.so", so_name, real_name, "libtmpjail.a",
-				     "libtmpjail-preload.so", "pkgconfig", "cmake",
-				     "slurm-wlm" /* the Slurm plugin, when built */, NULL});
+				     "libtmpjail-preload.so", "libtmpjail-loader.so", "pkgconfig",
+				     "cmake", "slurm-wlm" /* the Slurm plugin, when built */, NULL});
 	char bin_top[PATH_MAX], lib_top[PATH_MAX];
 	snprintf(bin_top, sizeof(bin_top), "%.*s", (int)strcspn(bindir, "/"), bindir);
 	snprintf(lib_top, sizeof(lib_top), "%.*s", (int)strcspn(libdir, "/"), libdir);
