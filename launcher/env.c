@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "realname.h"
 
 #ifndef TMPJAIL_SHIM_RELPATH
 #define TMPJAIL_SHIM_RELPATH "../lib/libtmpjail-preload.so"
@@ -134,7 +135,7 @@ char *env_find_shim_near(const char *dir, const char *relpath)
 	char *path;
 	if (asprintf(&path, "%s/%s", dir, relpath) < 0)
 		return NULL;
-	char *shim = realpath(path, NULL);
+	char *shim = realname_of(path);
 	free(path);
 	if (shim && access(shim, R_OK) < 0) {
 		free(shim);
@@ -146,10 +147,8 @@ char *env_find_shim_near(const char *dir, const char *relpath)
 char *env_find_shim(void)
 {
 	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
+	if (realname_exe(self, sizeof(self)) < 0)
 		return NULL;
-	self[n] = '\0';
 	return env_find_shim_near(dirname(self), TMPJAIL_SHIM_RELPATH);
 }
 
@@ -247,7 +246,7 @@ int env_export_to(const struct env_target *target, const char *root,
 		err = -ENOMEM;
 	if (!err && audit && audit[0] != '/') {
 		char cwd[PATH_MAX];
-		if (!getcwd(cwd, sizeof(cwd)))
+		if (!realname_cwd(cwd, sizeof(cwd)))
 			err = -errno;
 		else if (asprintf(&audit_abs, "%s/%s", cwd, audit) < 0)
 			err = -ENOMEM;

@@ -150,10 +150,16 @@ static int prepare(struct supervise_child *child, struct setup_signals *signals)
 
 static char *find_shim(void)
 {
+	errno = 0;
 	char *shim = env_find_shim();
 	if (!shim) {
-		fprintf(stderr, "tmpjail: the shim is missing (looked for %s beside %s)\n",
-			TMPJAIL_SHIM_RELPATH, "the tmpjail executable");
+		/* Missing, or there but out of reach (EMFILE, EACCES): say which. */
+		if (errno && errno != ENOENT)
+			fprintf(stderr, "tmpjail: cannot reach the shim (%s beside %s): %s\n",
+				TMPJAIL_SHIM_RELPATH, "the tmpjail executable", strerror(errno));
+		else
+			fprintf(stderr, "tmpjail: the shim is missing (looked for %s beside %s)\n",
+				TMPJAIL_SHIM_RELPATH, "the tmpjail executable");
 		return NULL;
 	}
 	/* LD_PRELOAD splits on both: such a path would load something else. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "realname.h"
 
 #ifndef TMPJAIL_VERSION
 #define TMPJAIL_VERSION "0.1.0"
@@ -255,7 +256,7 @@ static char *audit_absolute(const char *audit)
 	char cwd[PATH_MAX], *path;
 	if (audit[0] == '/')
 		return strdup(audit);
-	if (!getcwd(cwd, sizeof(cwd)))
+	if (!realname_cwd(cwd, sizeof(cwd)))
 		return NULL;
 	return asprintf(&path, "%s/%s", cwd, audit) < 0 ? NULL : path;
 }

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "realname.h"
 #include "internal.h"
 
 /* Staging roots younger than this may belong to a launcher still making them. */
@@ -28,7 +29,7 @@
 
 int root_base_check(const char *path, bool memory, char **abs_path, const char **why)
 {
-	char *canonical = realpath(path, NULL);
+	char *canonical = realname_of(path);
 	if (!canonical) {
 		*why = NULL;
 		return -errno;
@@ -63,7 +64,7 @@ int root_base_open(const char *path, bool memory, char **abs_path)
 	int fd = root_base_check(path, memory, abs_path, &why);
 	if (fd < 0) {
 		/* Which path to name: the canonical one when we got that far. */
-		char *canonical = realpath(path, NULL);
+		char *canonical = realname_of(path);
 		fprintf(stderr, "tmpjail: base %s: %s\n", canonical ? canonical : path,
 			why ? why : strerror(-fd));
 		free(canonical);

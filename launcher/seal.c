@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "realname.h"
 
 /* Rights newer than the installed kernel headers know (ABI 3). */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -133,7 +134,7 @@ static char *resolve_prefix(const char *prefix)
 	for (size_t cut = strlen(path);;) {
 		char saved = path[cut];
 		path[cut] = '\0';
-		char *real = realpath(cut ? path : "/", NULL);
+		char *real = realname_of(cut ? path : "/");
 		int e = errno;
 		struct stat st;
 		/* It is there, yet cannot be resolved: a dangling symlink,
@@ -405,7 +406,7 @@ int seal_build(const char *const *prefixes, size_t count, const char *root, cons
 	if (r == 0) {
 		/* The private root is the one place under a prefix the tree
 		 * may write to. */
-		char *real_root = realpath(root, NULL);
+		char *real_root = realname_of(root);
 		if (!real_root)
 			fprintf(stderr, "tmpjail: --seal: %s: %s\n", root, strerror(errno));
 		r = real_root ? grant_path(&seal, real_root) : -ENOENT;

@@ -206,7 +206,8 @@ START_TEST(nested)
 	char script[PATH_MAX * 2];
 	snprintf(script, sizeof(script),
 		 "echo OUTER=$TMPJAIL_ROOT; %s -- sh -c 'echo INNER=$TMPJAIL_ROOT; "
-		 "echo PRELOAD=$LD_PRELOAD'",
+		 "echo PRELOAD=$LD_PRELOAD; echo in > /tmp/nested-probe && cat /tmp/nested-probe'; "
+		 "cat /tmp/nested-probe 2>/dev/null || echo outer-clean",
 		 lu_launcher());
 	char *out, outer[PATH_MAX], inner[PATH_MAX], preload[PATH_MAX * 2];
 	int status = run_sh(scratch, NULL, script, &out);
@@ -215,6 +216,12 @@ START_TEST(nested)
 	line_value(out, "INNER", inner, sizeof(inner));
 	line_value(out, "PRELOAD", preload, sizeof(preload));
 	ck_assert_str_ne(outer, inner);
+	/* The inner run works, in a root the kernel names inside the outer's
+	 * private /tmp (not "/tmp/tj-...", which the outer shim shows it), and
+	 * leaves nothing in the outer's /tmp. */
+	ck_assert_msg(strncmp(inner, outer, strlen(outer)) == 0, "inner %s, outer %s", inner,
+		      outer);
+	ck_assert_msg(strstr(out, "\nin\n") && strstr(out, "\nouter-clean\n"), "%s", out);
 	/* The shim is loaded once. */
 	const char *first = strstr(preload, "libtmpjail-preload.so");
 	ck_assert_msg(first && !strstr(first + 1, "libtmpjail-preload.so"), "%s", preload);

@@ -7,6 +7,7 @@ set(sandbox_sources
   ${PROJECT_SOURCE_DIR}/launcher/seccomp.c
   ${PROJECT_SOURCE_DIR}/launcher/policy.c
   ${PROJECT_SOURCE_DIR}/launcher/seal.c
+  ${PROJECT_SOURCE_DIR}/launcher/realname.c
   ${PROJECT_SOURCE_DIR}/launcher/setup.c
   ${sandbox_helpers}/probe_ops.c)
 
