@@ -67,8 +67,11 @@ static int replay(struct diff_env *env, const struct known *known, const char *p
 	if (f)
 		fclose(f);
 	struct side shim = {0}, ref = {0};
-	if (diff_run_pair(env, &seq, &shim, &ref) < 0)
+	int err = diff_run_pair(env, &seq, &shim, &ref);
+	if (err < 0) {
+		fprintf(stderr, "tj_diff: a run could not be made: %s\n", strerror(-err));
 		return 2;
+	}
 	for (size_t i = 0; i < shim.transcript.count || i < ref.transcript.count; i++) {
 		const char *a = i < shim.transcript.count ? shim.transcript.line[i] : "(none)";
 		const char *b = i < ref.transcript.count ? ref.transcript.line[i] : "(none)";

@@ -141,32 +141,52 @@ const char *ex_identity(const struct stat *st)
 	return ex.id[ex.ids++].label;
 }
 
-/*
- * real_tmp_entries() - how many entries the stand-ins for the real /tmp and
- * /var/tmp (@B/real/...) hold, read by system calls past the shim. Under
- * the shim they must stay empty; in the reference nothing uses them. An
- * operation that changes the count wrote where the program never should.
- */
-static long real_tmp_entries(void)
+/* How many entries the directory @path holds, read past the shim. */
+static long raw_entries(const char *path)
 {
-	static const char *const dirs[] = {"@B/real/tmp", "@B/real/var/tmp"};
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char buf[4096];
 	long count = 0;
-	for (size_t i = 0; i < 2; i++) {
-		int fd = (int)syscall(SYS_openat, AT_FDCWD, ex_expand(dirs[i]),
-				      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		char buf[4096];
-		for (long n; fd >= 0 && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0;)
-			for (long off = 0; off < n;) {
-				unsigned short reclen;
-				memcpy(&reclen, buf + off + 16, sizeof(reclen));
-				const char *name = buf + off + 19;
-				count += strcmp(name, ".") && strcmp(name, "..");
-				off += reclen;
-			}
-		if (fd >= 0)
-			syscall(SYS_close, fd);
-	}
+	for (long n; fd >= 0 && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0;)
+		for (long off = 0; off < n;) {
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			const char *name = buf + off + 19;
+			count += strcmp(name, ".") && strcmp(name, "..");
+			off += reclen;
+		}
+	if (fd >= 0)
+		syscall(SYS_close, fd);
 	return count;
+}
+
+/*
+ * Where a write must never land: the stand-ins for the real /tmp and
+ * /var/tmp (@B/real/...), which under the shim must stay empty and in the
+ * reference nothing uses, and the base itself (out, real and the root),
+ * which stands for the real directory a root lives in (/tmp). An
+ * operation that changes how many entries they hold is marked, so the
+ * mismatch shows on the operation that escaped.
+ */
+struct escapes {
+	long real, base;
+};
+
+static struct escapes escapes_now(void)
+{
+	return (struct escapes){
+	    .real = raw_entries(ex_expand("@B/real/tmp")) + raw_entries(ex_expand("@B/real/var/tmp")),
+	    .base = raw_entries(ex_expand("@B"))};
+}
+
+static void put_escapes(struct escapes *before)
+{
+	struct escapes now = escapes_now();
+	if (now.real != before->real)
+		fputs(" [real tmp changed]", stdout);
+	if (now.base != before->base)
+		fputs(" [base changed]", stdout);
+	*before = now;
 }
 
 /* Split @line into at most @max tokens at blanks (in place). */
@@ -194,7 +214,7 @@ int main(void)
 		ex.slot[i] = -1;
 	anchors_init();
 	char line[4096];
-	long real_entries = real_tmp_entries();
+	struct escapes escapes = escapes_now();
 	for (long n = 0; fgets(line, sizeof(line), stdin); n++) {
 		char copy[4096], *tok[8];
 		snprintf(copy, sizeof(copy), "%s", line);
@@ -205,10 +225,7 @@ int main(void)
 		for (int i = 0; i < count; i++)
 			printf(" %s", tok[i]);
 		ex_run_op(count, tok);
-		long now = real_tmp_entries();
-		if (now != real_entries)
-			printf(" [real tmp changed]");
-		real_entries = now;
+		put_escapes(&escapes);
 		putchar('\n');
 		fflush(stdout);
 	}

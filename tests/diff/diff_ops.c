@@ -57,12 +57,25 @@ static int open_flags(const char *s)
 	return flags;
 }
 
+/* " = fd LABEL": which file it opened (the number is not the program's alone). */
 static void put_fd_result(int fd)
 {
+	struct stat st;
 	if (fd < 0)
 		ex_result(-1);
+	else if (fstat(fd, &st) == 0)
+		printf(" = fd %s", ex_identity(&st));
 	else
-		fputs(" = fd", stdout);
+		fputs(" = fd ?", stdout);
+}
+
+/* " = 0 LABEL" after chdir and fchdir: which directory is now the working one. */
+static void put_cwd_result(int ret)
+{
+	struct stat st;
+	ex_result(ret);
+	if (ret == 0 && stat(".", &st) == 0)
+		printf(" %s", ex_identity(&st));
 }
 
 static void put_stat(int ret, const struct stat *st)
@@ -212,7 +225,7 @@ static bool run_path_op(int count, char **tok)
 	} else if (!strcmp(op, "access")) {
 		ex_result(access(p, count > 2 ? access_mode(tok[2]) : F_OK));
 	} else if (!strcmp(op, "chdir")) {
-		ex_result(chdir(p));
+		put_cwd_result(chdir(p));
 	} else if (!strcmp(op, "getcwd")) {
 		char *r = getcwd(buf, sizeof(buf));
 		put_link(r ? (ssize_t)strlen(r) : -1, buf);
@@ -253,7 +266,7 @@ static bool run_fd_op(int count, char **tok)
 		ssize_t n = pread(slot_fd(tok[1]), buf, 256, 0);
 		put_link(n, buf);
 	} else if (!strcmp(op, "fchdir") && count >= 2) {
-		ex_result(fchdir(slot_fd(tok[1])));
+		put_cwd_result(fchdir(slot_fd(tok[1])));
 	} else if (!strcmp(op, "fdlist") && count >= 2) {
 		int fd = slot_fd(tok[1]);
 		int copy = fd >= 0 ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;

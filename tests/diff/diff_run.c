@@ -16,7 +16,6 @@
  */
 #include "diff.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -86,12 +85,13 @@ static int enter_userns(void)
 /*
  * enter_jail() - in a child: a mount namespace with / read-only, @base
  * writable and, when @tmp is given, @tmp and @var_tmp over /tmp and /var/tmp
- * (and over themselves when @self_mount).
+ * (and, with @root, @root, @tmp and @var_tmp over themselves).
  * Return: 0, or -1 with errno set.
  */
 static int enter_jail(const struct diff_env *env, const char *tmp, const char *var_tmp,
-		      bool self_mount)
+		      const char *root)
 {
+	bool self_mount = root != NULL;
 	if (env->userns ? enter_userns() < 0 : unshare(CLONE_NEWNS) < 0)
 		return -1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
@@ -101,11 +101,13 @@ static int enter_jail(const struct diff_env *env, const char *tmp, const char *v
 		    mount(var_tmp, "/var/tmp", NULL, MS_BIND, NULL) < 0))
 		return -1;
 	/*
-	 * The reference's private directories are mounts at their own paths
-	 * too: what the program reaches by the root's real path is the same
-	 * mount seen from elsewhere, as removable (EBUSY) as /tmp itself.
+	 * The reference's private directories, and the root holding them, are
+	 * mounts at their own paths too: what the program reaches by the
+	 * root's real path is the same mount seen from elsewhere, as
+	 * removable (EBUSY) as /tmp itself.
 	 */
-	if (self_mount && (mount(tmp, tmp, NULL, MS_BIND, NULL) < 0 ||
+	if (self_mount && (mount(root, root, NULL, MS_BIND, NULL) < 0 ||
+			   mount(tmp, tmp, NULL, MS_BIND, NULL) < 0 ||
 			   mount(var_tmp, var_tmp, NULL, MS_BIND, NULL) < 0))
 		return -1;
 	if (set_readonly("/", true, TJ_AT_RECURSIVE) < 0 ||
@@ -143,7 +145,7 @@ static int clean_base(const struct diff_env *env)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (enter_jail(env, NULL, NULL, false) < 0)
+		if (enter_jail(env, NULL, NULL, NULL) < 0)
 			_exit(3);
 		_exit(tf_rmtree(env->base, TF_RMTREE_CONTENTS_ONLY) ? 1 : 0);
 	}
@@ -214,7 +216,7 @@ static int run_side(const struct diff_env *env, char *const argv[], const char *
 		    e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
 			_exit(120);
-		if (enter_jail(env, tmp, var_tmp, root_env != NULL) < 0) {
+		if (enter_jail(env, tmp, var_tmp, root_env ? strchr(root_env, '=') + 1 : NULL) < 0) {
 			dprintf(2, "tj_diff: jail: %s\n", strerror(errno));
 			_exit(121);
 		}
@@ -236,16 +238,27 @@ static int run_side(const struct diff_env *env, char *const argv[], const char *
 	return 0;
 }
 
-/* The name of the root the launcher kept in the base ("" when none). */
+/*
+ * The name of the root the launcher kept: from its last words ("kept the
+ * private root PATH"), since the sequence may have renamed the root away.
+ * "" when it kept none.
+ */
 static void find_root(const struct diff_env *env, char *name, size_t size)
 {
-	DIR *dir = opendir(env->base);
+	char path[4200], line[8400];
+	static const char said[] = "tmpjail: kept the private root ";
+	snprintf(path, sizeof(path), "%s/stderr", env->work);
+	FILE *f = fopen(path, "r");
 	name[0] = '\0';
-	for (struct dirent *d; dir && (d = readdir(dir));)
-		if (!strncmp(d->d_name, "tj-", 3))
-			snprintf(name, size, "%s", d->d_name);
-	if (dir)
-		closedir(dir);
+	while (f && fgets(line, sizeof(line), f)) {
+		size_t len = strlen(env->base);
+		const char *root = line + strlen(said);
+		if (strncmp(line, said, strlen(said)) || strncmp(root, env->base, len) || root[len] != '/')
+			continue;
+		snprintf(name, size, "%.*s", (int)strcspn(root + len + 1, "\n"), root + len + 1);
+	}
+	if (f)
+		fclose(f);
 }
 
 int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *shim, struct side *ref)
@@ -312,7 +325,7 @@ int diff_env_init(struct diff_env *env, const char *scratch_parent, char *why, s
 	/* Can a jail be made at all? Otherwise the tester cannot run: a skip. */
 	pid_t pid = fork();
 	if (pid == 0)
-		_exit(enter_jail(env, NULL, NULL, false) < 0 ? errno : 0);
+		_exit(enter_jail(env, NULL, NULL, NULL) < 0 ? errno : 0);
 	int status = pid < 0 ? errno : wait_bounded(pid);
 	if (status) {
 		snprintf(why, why_len, "no private mount namespace with a read-only / (%s%s)",
