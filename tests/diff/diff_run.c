@@ -42,6 +42,8 @@
 /* How long one side may run before it is killed (a hang is a finding too). */
 #define RUN_TIMEOUT_MS 20000
 
+enum jail_kind { JAIL_CLEAN, JAIL_SHIM, JAIL_REF };
+
 struct tj_mount_attr {
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
 };
@@ -82,23 +84,69 @@ static int enter_userns(void)
 	return write_file("/proc/self/gid_map", map);
 }
 
-/*
- * enter_jail() - in a child: a mount namespace with / read-only, @base
- * writable and, when @tmp is given, @tmp and @var_tmp over /tmp and /var/tmp
- * (and, with @root, @root, @tmp and @var_tmp over themselves).
- * Return: 0, or -1 with errno set.
- */
-static int enter_jail(const struct diff_env *env, const char *tmp, const char *var_tmp,
-		      const char *root)
+/* mkdir -p of "@base/@rel" with @mode for each level made. */
+static int make_dirs(const struct diff_env *env, const char *rel, mode_t mode)
 {
-	bool self_mount = root != NULL;
+	char path[8192];
+	snprintf(path, sizeof(path), "%s/%s", env->base, rel);
+	for (char *p = path + strlen(env->base) + 1;; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(path, mode) < 0 && errno != EEXIST)
+				return -1;
+			chmod(path, mode); /* whatever the umask */
+			*p = c;
+			if (!c)
+				return 0;
+		}
+	}
+}
+
+static int make_skeleton(const struct diff_env *env)
+{
+	return make_dirs(env, "out", 0755) || make_dirs(env, "real/tmp", 0755) ||
+			       make_dirs(env, "real/var/tmp", 0755)
+		   ? -1
+		   : 0;
+}
+
+/*
+ * enter_jail() - in a child: a mount namespace with / read-only and the
+ * base writable. For a run (@kind not JAIL_CLEAN) the base is emptied and
+ * made afresh, and /tmp and /var/tmp are bind-mounted: under the shim from
+ * real/, in the reference from the root @root_name, which is made as the
+ * launcher makes it. Return: 0, or -1 with errno set.
+ */
+static int enter_jail(const struct diff_env *env, enum jail_kind kind, const char *root_name)
+{
 	if (env->userns ? enter_userns() < 0 : unshare(CLONE_NEWNS) < 0)
 		return -1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount(env->base, env->base, NULL, MS_BIND | MS_REC, NULL) < 0)
+	    mount(env->base, env->base, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+	    set_readonly("/", true, TJ_AT_RECURSIVE) < 0 ||
+	    set_readonly(env->base, false, TJ_AT_RECURSIVE) < 0)
 		return -1;
-	if (tmp && (mount(tmp, "/tmp", NULL, MS_BIND, NULL) < 0 ||
-		    mount(var_tmp, "/var/tmp", NULL, MS_BIND, NULL) < 0))
+	if (kind == JAIL_CLEAN)
+		return 0;
+	int err = tf_rmtree(env->base, TF_RMTREE_CONTENTS_ONLY);
+	if (err || make_skeleton(env) < 0)
+		return errno = err ? -err : errno, -1;
+	char root[4500], tmp[4600], var_tmp[4600];
+	if (kind == JAIL_SHIM) {
+		snprintf(tmp, sizeof(tmp), "%s/real/tmp", env->base);
+		snprintf(var_tmp, sizeof(var_tmp), "%s/real/var/tmp", env->base);
+	} else {
+		snprintf(root, sizeof(root), "%s/%s", env->base, root_name);
+		snprintf(tmp, sizeof(tmp), "%s/tmp", root);
+		snprintf(var_tmp, sizeof(var_tmp), "%s/var/tmp", root);
+		if (make_dirs(env, tmp + strlen(env->base) + 1, 0700) < 0 ||
+		    make_dirs(env, var_tmp + strlen(env->base) + 1, 0700) < 0)
+			return -1;
+	}
+	/* New mounts of the writable base: writable under the read-only /. */
+	if (mount(tmp, "/tmp", NULL, MS_BIND, NULL) < 0 ||
+	    mount(var_tmp, "/var/tmp", NULL, MS_BIND, NULL) < 0)
 		return -1;
 	/*
 	 * The reference's private directories, and the root holding them, are
@@ -106,14 +154,9 @@ static int enter_jail(const struct diff_env *env, const char *tmp, const char *v
 	 * root's real path is the same mount seen from elsewhere, as
 	 * removable (EBUSY) as /tmp itself.
 	 */
-	if (self_mount && (mount(root, root, NULL, MS_BIND, NULL) < 0 ||
-			   mount(tmp, tmp, NULL, MS_BIND, NULL) < 0 ||
-			   mount(var_tmp, var_tmp, NULL, MS_BIND, NULL) < 0))
-		return -1;
-	if (set_readonly("/", true, TJ_AT_RECURSIVE) < 0 ||
-	    set_readonly(env->base, false, TJ_AT_RECURSIVE) < 0)
-		return -1;
-	if (tmp && (set_readonly("/tmp", false, 0) < 0 || set_readonly("/var/tmp", false, 0) < 0))
+	if (kind == JAIL_REF && (mount(root, root, NULL, MS_BIND, NULL) < 0 ||
+				 mount(tmp, tmp, NULL, MS_BIND, NULL) < 0 ||
+				 mount(var_tmp, var_tmp, NULL, MS_BIND, NULL) < 0))
 		return -1;
 	return 0;
 }
@@ -145,38 +188,11 @@ static int clean_base(const struct diff_env *env)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (enter_jail(env, NULL, NULL, NULL) < 0)
+		if (enter_jail(env, JAIL_CLEAN, NULL) < 0)
 			_exit(3);
 		_exit(tf_rmtree(env->base, TF_RMTREE_CONTENTS_ONLY) ? 1 : 0);
 	}
 	return pid < 0 ? -1 : wait_bounded(pid) == 0 ? 0 : -1;
-}
-
-/* mkdir -p of "@base/@rel" with @mode for each level made. */
-static int make_dirs(const struct diff_env *env, const char *rel, mode_t mode)
-{
-	char path[8192];
-	snprintf(path, sizeof(path), "%s/%s", env->base, rel);
-	for (char *p = path + strlen(env->base) + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(path, mode) < 0 && errno != EEXIST)
-				return -1;
-			chmod(path, mode); /* whatever the umask */
-			*p = c;
-			if (!c)
-				return 0;
-		}
-	}
-}
-
-static int make_skeleton(const struct diff_env *env)
-{
-	return make_dirs(env, "out", 0755) || make_dirs(env, "real/tmp", 0755) ||
-			       make_dirs(env, "real/var/tmp", 0755)
-		   ? -1
-		   : 0;
 }
 
 /* Read a whole file into @l (one entry a line). */
@@ -197,12 +213,12 @@ static void read_lines(const char *path, struct lines *l)
 }
 
 /*
- * run_side() - run @argv in a jail (@tmp over /tmp...), stdin the sequence
- * file, the transcript into @out. @root_env ("TJ_DIFF_ROOT=...") is given
- * for the reference only.
+ * run_side() - run @argv in a jail, stdin the sequence file, the transcript
+ * into @out. @root_name and @root_env ("TJ_DIFF_ROOT=...") are given for the
+ * reference only.
  */
-static int run_side(const struct diff_env *env, char *const argv[], const char *tmp,
-		    const char *var_tmp, const char *root_env, struct side *out)
+static int run_side(const struct diff_env *env, char *const argv[], const char *root_name,
+		    const char *root_env, struct side *out)
 {
 	char seq[4200], result[4200], err[4200], outdir[8200];
 	snprintf(seq, sizeof(seq), "%s/seq", env->work);
@@ -216,7 +232,7 @@ static int run_side(const struct diff_env *env, char *const argv[], const char *
 		    e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
 			_exit(120);
-		if (enter_jail(env, tmp, var_tmp, root_env ? strchr(root_env, '=') + 1 : NULL) < 0) {
+		if (enter_jail(env, root_name ? JAIL_REF : JAIL_SHIM, root_name) < 0) {
 			dprintf(2, "tj_diff: jail: %s\n", strerror(errno));
 			_exit(121);
 		}
@@ -263,7 +279,7 @@ static void find_root(const struct diff_env *env, char *name, size_t size)
 
 int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *shim, struct side *ref)
 {
-	char path[8200], root[256], tmp[8400], var_tmp[8400], root_env[8500];
+	char path[8200], root[256], root_env[8500];
 	snprintf(path, sizeof(path), "%s/seq", env->work);
 	FILE *f = fopen(path, "w");
 	if (!f)
@@ -271,30 +287,17 @@ int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *sh
 	for (size_t i = 0; i < seq->count; i++)
 		fprintf(f, "%s\n", seq->line[i]);
 	fclose(f);
-	if (clean_base(env) < 0 || make_skeleton(env) < 0)
-		return -EIO;
-
 	char *shim_argv[] = {env->launcher, "--keep", "--base", env->base, "--", env->executor, NULL};
-	snprintf(tmp, sizeof(tmp), "%s/real/tmp", env->base);
-	snprintf(var_tmp, sizeof(var_tmp), "%s/real/var/tmp", env->base);
-	int err = run_side(env, shim_argv, tmp, var_tmp, NULL, shim);
+	int err = run_side(env, shim_argv, NULL, NULL, shim);
 	find_root(env, root, sizeof(root));
 	diff_dump_tree(env, root, &shim->tree);
 	if (err || !root[0])
 		return err ? err : -ENOENT;
 
 	/* The reference: a root of the same name, as the launcher makes it. */
-	if (clean_base(env) < 0 || make_skeleton(env) < 0)
-		return -EIO;
-	snprintf(tmp, sizeof(tmp), "%s/tmp", root);
-	snprintf(var_tmp, sizeof(var_tmp), "%s/var/tmp", root);
-	if (make_dirs(env, tmp, 0700) < 0 || make_dirs(env, var_tmp, 0700) < 0)
-		return -EIO;
-	snprintf(tmp, sizeof(tmp), "%s/%s/tmp", env->base, root);
-	snprintf(var_tmp, sizeof(var_tmp), "%s/%s/var/tmp", env->base, root);
 	snprintf(root_env, sizeof(root_env), "TJ_DIFF_ROOT=%s/%s", env->base, root);
 	char *ref_argv[] = {env->executor, NULL};
-	err = run_side(env, ref_argv, tmp, var_tmp, root_env, ref);
+	err = run_side(env, ref_argv, root, root_env, ref);
 	diff_dump_tree(env, root, &ref->tree);
 	return err;
 }
@@ -325,7 +328,7 @@ int diff_env_init(struct diff_env *env, const char *scratch_parent, char *why, s
 	/* Can a jail be made at all? Otherwise the tester cannot run: a skip. */
 	pid_t pid = fork();
 	if (pid == 0)
-		_exit(enter_jail(env, NULL, NULL, NULL) < 0 ? errno : 0);
+		_exit(enter_jail(env, JAIL_CLEAN, NULL) < 0 ? errno : 0);
 	int status = pid < 0 ? errno : wait_bounded(pid);
 	if (status) {
 		snprintf(why, why_len, "no private mount namespace with a read-only / (%s%s)",
