@@ -97,17 +97,34 @@ static bool same_return(const char *a, const char *b)
 	return la == lb && !strncmp(a, b, la);
 }
 
-/* "N op ..." -> "op:ret" or "op:out", what shrinking must keep. */
+/* The return part of a result: "-1 ENAME", or its first word ("0", "fd", "exit"). */
+static int return_length(const char *result)
+{
+	size_t len = strcspn(result, " ");
+	if (!strncmp(result, "-1 ", 3) || !strncmp(result, "exit ", 5))
+		len += 1 + strcspn(result + len + 1, " ");
+	return (int)len;
+}
+
+/*
+ * "N op ..." -> "op:out" when only what was returned differs, else
+ * "op:RET/RET" with both returns ("op:-1 EACCES/-1 EXDEV"): what shrinking
+ * must keep, so that it does not wander off to another mismatch.
+ */
 static void transcript_signature(const char *shim, const char *ref, char *sig, size_t size)
 {
 	const char *line = strcmp(shim, "(none)") ? shim : ref;
 	const char *op = strchr(line, ' ');
 	op = op ? op + 1 : line;
 	int oplen = (int)strcspn(op, " ");
-	const char *shape = !strcmp(shim, "(none)") || !strcmp(ref, "(none)") ? "missing"
-			    : same_return(result_of(shim), result_of(ref)) ? "out"
-									   : "ret";
-	snprintf(sig, size, "%.*s:%s", oplen, op, shape);
+	const char *a = result_of(shim), *b = result_of(ref);
+	if (!strcmp(shim, "(none)") || !strcmp(ref, "(none)"))
+		snprintf(sig, size, "%.*s:missing", oplen, op);
+	else if (same_return(a, b))
+		snprintf(sig, size, "%.*s:out", oplen, op);
+	else
+		snprintf(sig, size, "%.*s:%.*s/%.*s", oplen, op, return_length(a), a,
+			 return_length(b), b);
 }
 
 static void add_mismatch(struct mismatch *m, const char *shim, const char *ref, long op)
