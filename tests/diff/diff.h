@@ -86,8 +86,8 @@ void mismatch_free(struct mismatch *m, size_t n);
 struct known;
 int known_load(const char *path, struct known **out, char *why, size_t why_len);
 void known_free(struct known *k);
-/* known_match() - the name of the class @m belongs to, or NULL. */
-const char *known_match(const struct known *k, const struct mismatch *m);
+/* known_match() - the name of the class @m (of a run of @seq) belongs to, or NULL. */
+const char *known_match(const struct known *k, const struct mismatch *m, const struct lines *seq);
 /* known_count() - count one more seed for class @name; known_report() prints the counts. */
 void known_count(struct known *k, const char *name);
 void known_report(const struct known *k);

@@ -8,6 +8,8 @@
  *   [class-name]
  *   shim  = POSIX extended regex the shim's line must match
  *   ref   = ... the reference's line (either may be left out: any line)
+ *   after = ... an operation before the mismatch must match (optional):
+ *           for a cause that shows only later (a link made, used later)
  *   why   = the reason, in words
  *   repro = the minimized reproducer (may repeat)
  */
@@ -22,8 +24,8 @@
 
 struct known_class {
 	char name[96];
-	regex_t shim, ref;
-	bool has_shim, has_ref;
+	regex_t shim, ref, after;
+	bool has_shim, has_ref, has_after;
 	unsigned long seeds;
 };
 
@@ -53,14 +55,17 @@ static int parse_entry(struct known *k, char *line, char *why, size_t why_len)
 	*eq = '\0';
 	char *key = trim(line), *value = trim(eq + 1);
 	struct known_class *c = &k->cls[k->count - 1];
-	regex_t *re = !strcmp(key, "shim") ? &c->shim : !strcmp(key, "ref") ? &c->ref : NULL;
+	regex_t *re = !strcmp(key, "shim")    ? &c->shim
+		      : !strcmp(key, "ref")   ? &c->ref
+		      : !strcmp(key, "after") ? &c->after
+					      : NULL;
 	if (!re) {
 		if (!strcmp(key, "why") || !strcmp(key, "repro"))
 			return 0;
 		snprintf(why, why_len, "[%s]: unknown key %s", c->name, key);
 		return -EINVAL;
 	}
-	bool *has = re == &c->shim ? &c->has_shim : &c->has_ref;
+	bool *has = re == &c->shim ? &c->has_shim : re == &c->ref ? &c->has_ref : &c->has_after;
 	if (*has || regcomp(re, value, REG_EXTENDED | REG_NOSUB)) {
 		snprintf(why, why_len, "[%s] %s: repeated or bad regex: %s", c->name, key, value);
 		return -EINVAL;
@@ -112,17 +117,30 @@ void known_free(struct known *k)
 			regfree(&k->cls[i].shim);
 		if (k->cls[i].has_ref)
 			regfree(&k->cls[i].ref);
+		if (k->cls[i].has_after)
+			regfree(&k->cls[i].after);
 	}
 	free(k->cls);
 	free(k);
 }
 
-const char *known_match(const struct known *k, const struct mismatch *m)
+/* Does an operation of @seq before the one of @m (any, for the tree) match @re? */
+static bool earlier_matches(const regex_t *re, const struct lines *seq, const struct mismatch *m)
+{
+	size_t end = m->op >= 0 && (size_t)m->op < seq->count ? (size_t)m->op : seq->count;
+	for (size_t i = 0; i < end; i++)
+		if (!regexec(re, seq->line[i], 0, NULL, 0))
+			return true;
+	return false;
+}
+
+const char *known_match(const struct known *k, const struct mismatch *m, const struct lines *seq)
 {
 	for (size_t i = 0; k && i < k->count; i++) {
 		const struct known_class *c = &k->cls[i];
 		if ((!c->has_shim || !regexec(&c->shim, m->shim, 0, NULL, 0)) &&
-		    (!c->has_ref || !regexec(&c->ref, m->ref, 0, NULL, 0)))
+		    (!c->has_ref || !regexec(&c->ref, m->ref, 0, NULL, 0)) &&
+		    (!c->has_after || earlier_matches(&c->after, seq, m)))
 			return c->name;
 	}
 	return NULL;

@@ -46,18 +46,18 @@ static bool changes_nothing(const struct mismatch *m)
 enum step { STEP_DONE, STEP_RERUN };
 
 /*
- * judge() - look at one pair's mismatches @m[@n] in order. A known one on
+ * judge() - look at one pair's mismatches @m[@n] (of a run of @seq) in order. A known one on
  * an operation that changes nothing is passed over; a known one on any
  * other operation, or an unknown one after some were passed over, asks
  * for a run without those operations (@drop, @ndrop), since what follows
  * may come from them. Sets ev->verdict when done.
  */
-static enum step judge(const struct known *known, struct mismatch *m, size_t n,
-		       struct evaluation *ev, long *drop, size_t *ndrop)
+static enum step judge(const struct known *known, const struct lines *seq, struct mismatch *m,
+		       size_t n, struct evaluation *ev, long *drop, size_t *ndrop)
 {
 	*ndrop = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *cls = known_match(known, &m[i]);
+		const char *cls = known_match(known, &m[i], seq);
 		if (!cls && *ndrop)
 			return STEP_RERUN;
 		if (!cls) {
@@ -98,7 +98,7 @@ enum verdict diff_evaluate(struct diff_env *env, const struct known *known, cons
 		}
 		long drop[64];
 		size_t ndrop;
-		enum step step = judge(known, m, n, ev, drop, &ndrop);
+		enum step step = judge(known, &cur, m, n, ev, drop, &ndrop);
 		mismatch_free(m, n);
 		if (step == STEP_DONE)
 			break;
