@@ -39,11 +39,11 @@ struct side {
 
 /* The paths one tester process works in (set up by diff_env_init()). */
 struct diff_env {
-	char work[4096];   /* scratch directory of this process (build tree) */
-	char base[4200];   /* work/B: the launcher's --base, writable in the runs */
+	char work[4096]; /* scratch directory of this process (build tree) */
+	char base[4200]; /* work/B: the launcher's --base, writable in the runs */
 	char launcher[4096];
 	char executor[4096];
-	bool userns;	   /* not root: a user namespace comes with the mount one */
+	bool userns; /* not root: a user namespace comes with the mount one */
 };
 
 /*
@@ -58,7 +58,8 @@ void diff_env_fini(struct diff_env *env);
  * diff_run_pair() - run @seq under the shim (@shim) and in the reference
  * (@ref). Return: 0, or -errno when a run could not be made at all.
  */
-int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *shim, struct side *ref);
+int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *shim,
+		  struct side *ref);
 void side_free(struct side *s);
 /* diff_dump_tree() - the lines of the base of @env, its root named @root_name. */
 void diff_dump_tree(const struct diff_env *env, const char *root_name, struct lines *tree);
@@ -66,8 +67,8 @@ void diff_dump_tree(const struct diff_env *env, const char *root_name, struct li
 /* One mismatch: the two lines that differ (either may be "(none)"). */
 struct mismatch {
 	char *shim, *ref;
-	long op;	      /* index of its operation; -1 another line, -2 the tree */
-	char signature[96];   /* what shrinking must keep: op name and shape */
+	long op;	    /* index of its operation; -1 another line, -2 the tree */
+	char signature[96]; /* what shrinking must keep: op name and shape */
 };
 
 /*

@@ -45,7 +45,8 @@ static void show(struct diff_env *env, const struct known *known, const struct l
 {
 	struct evaluation ev;
 	diff_evaluate(env, known, seq, &ev);
-	printf("  sequence (%zu operations; with known mismatches elided, as judged):\n", seq->count);
+	printf("  sequence (%zu operations; with known mismatches elided, as judged):\n",
+	       seq->count);
 	print_lines("    ", seq);
 	if (ev.verdict == VERDICT_NEW)
 		printf("  first unknown mismatch (%s):\n    shim: %s\n    ref:  %s\n",
@@ -125,24 +126,44 @@ static bool run_seed(struct diff_env *env, struct known *known, unsigned long se
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-	    {"seeds", required_argument, NULL, 'n'},  {"seconds", required_argument, NULL, 's'},
-	    {"first", required_argument, NULL, 'f'},  {"known", required_argument, NULL, 'k'},
-	    {"replay", required_argument, NULL, 'r'}, {"print", required_argument, NULL, 'p'},
-	    {"no-shrink", no_argument, NULL, 'S'},    {"keep-going", no_argument, NULL, 'K'},
-	    {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"seeds", required_argument, NULL, 'n'},
+					     {"seconds", required_argument, NULL, 's'},
+					     {"first", required_argument, NULL, 'f'},
+					     {"known", required_argument, NULL, 'k'},
+					     {"replay", required_argument, NULL, 'r'},
+					     {"print", required_argument, NULL, 'p'},
+					     {"no-shrink", no_argument, NULL, 'S'},
+					     {"keep-going", no_argument, NULL, 'K'},
+					     {NULL, 0, NULL, 0}};
 	*a = (struct args){.seeds = 200, .seconds = 20, .first = 1, .shrink = true};
 	for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
 		switch (c) {
-		case 'n': a->seeds = strtoul(optarg, NULL, 10); break;
-		case 's': a->seconds = strtoul(optarg, NULL, 10); break;
-		case 'f': a->first = strtoul(optarg, NULL, 10); break;
-		case 'k': a->known = optarg; break;
-		case 'r': a->replay = optarg; break;
-		case 'p': a->print = true, a->first = strtoul(optarg, NULL, 10); break;
-		case 'S': a->shrink = false; break;
-		case 'K': a->keep_going = true; break;
-		default: return -1;
+		case 'n':
+			a->seeds = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			a->seconds = strtoul(optarg, NULL, 10);
+			break;
+		case 'f':
+			a->first = strtoul(optarg, NULL, 10);
+			break;
+		case 'k':
+			a->known = optarg;
+			break;
+		case 'r':
+			a->replay = optarg;
+			break;
+		case 'p':
+			a->print = true, a->first = strtoul(optarg, NULL, 10);
+			break;
+		case 'S':
+			a->shrink = false;
+			break;
+		case 'K':
+			a->keep_going = true;
+			break;
+		default:
+			return -1;
 		}
 	}
 	return optind == argc ? 0 : -1;
@@ -188,14 +209,15 @@ int main(int argc, char **argv)
 	double start = now();
 	unsigned long done = 0, failed = 0;
 	long runs = 0;
-	for (unsigned long seed = a.first; done < a.seeds && now() - start < (double)a.seconds; seed++) {
+	for (unsigned long seed = a.first; done < a.seeds && now() - start < (double)a.seconds;
+	     seed++) {
 		done++;
 		if (!run_seed(&env, known, seed, a.shrink, &runs) && (++failed, !a.keep_going))
 			break;
 	}
 	double took = now() - start;
-	printf("tj_diff: %lu seeds from %lu in %.1f s (%ld pairs, %.0f ms a pair), %lu failed\n", done,
-	       a.first, took, runs, runs ? 1000 * took / (double)runs : 0.0, failed);
+	printf("tj_diff: %lu seeds from %lu in %.1f s (%ld pairs, %.0f ms a pair), %lu failed\n",
+	       done, a.first, took, runs, runs ? 1000 * took / (double)runs : 0.0, failed);
 	known_report(known);
 	diff_env_fini(&env);
 	known_free(known);

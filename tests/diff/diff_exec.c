@@ -174,9 +174,9 @@ struct escapes {
 
 static struct escapes escapes_now(void)
 {
-	return (struct escapes){
-	    .real = raw_entries(ex_expand("@B/real/tmp")) + raw_entries(ex_expand("@B/real/var/tmp")),
-	    .base = raw_entries(ex_expand("@B"))};
+	return (struct escapes){.real = raw_entries(ex_expand("@B/real/tmp")) +
+					raw_entries(ex_expand("@B/real/var/tmp")),
+				.base = raw_entries(ex_expand("@B"))};
 }
 
 static void put_escapes(struct escapes *before)

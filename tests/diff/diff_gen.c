@@ -31,17 +31,27 @@ static unsigned below(struct rng *r, unsigned n)
 
 /* Directories a path starts from: each spelling of the private ones, and outside. */
 static const char *const bases[] = {
-    "/tmp",	    "/tmp",	    "/tmp",	  "/var/tmp",	"/var/tmp", "//tmp/.",
-    "/tmp/",	    "/tmp/../tmp",  "/tmp/a/..",  "/var/tmp/../tmp", "@R/tmp", "@R/var/tmp",
-    "@O",	    "@O",	    "/./var//tmp", "/var/../tmp",
+    "/tmp",  "/tmp",	    "/tmp",	   "/var/tmp",	      "/var/tmp", "//tmp/.",
+    "/tmp/", "/tmp/../tmp", "/tmp/a/..",   "/var/tmp/../tmp", "@R/tmp",	  "@R/var/tmp",
+    "@O",    "@O",	    "/./var//tmp", "/var/../tmp",
 };
 static const char *const names[] = {"a", "b", "l", "a", "b", "l", "..", "."};
 static const char *const relatives[] = {
     "a", "b", "l", "a/b", "../a", "..", "../..", ".", "tmp/a", "var/tmp/b", "l/a", "a/../b",
 };
 static const char *const oddities[] = {
-    "/",	       "@R",	      "@R/..",	    "@B",	    "/tmp/..",	 "/var/tmp/..",
-    "/var/tmp/../..", "/tmp/../a",  "/tmp/../tmp/a", "/tmp/../../../..", "/var", "tmp",
+    "/",
+    "@R",
+    "@R/..",
+    "@B",
+    "/tmp/..",
+    "/var/tmp/..",
+    "/var/tmp/../..",
+    "/tmp/../a",
+    "/tmp/../tmp/a",
+    "/tmp/../../../..",
+    "/var",
+    "tmp",
 };
 
 /* Append "/.." @count times. */
@@ -77,7 +87,7 @@ static void gen_path(struct rng *r, char *path, size_t size)
 /* A symlink target: a path as above, or one of the usual relative ones. */
 static void gen_target(struct rng *r, char *path, size_t size)
 {
-	static const char *const targets[] = {"a", "../a", "..", "../..", "../../tmp/a",
+	static const char *const targets[] = {"a",    "../a",	"..",	"../..",      "../../tmp/a",
 					      "b/..", "/tmp/a", "/tmp", "/var/tmp/a", "."};
 	if (below(r, 2))
 		snprintf(path, size, "%s", PICK(r, targets));
@@ -98,54 +108,124 @@ static const char *dir_slot(struct rng *r)
 }
 
 /*
- * One operation; the weights favour creating, so later ones find things.
- * Every random choice is drawn before the switch, in a fixed order (the
- * order arguments are evaluated in is unspecified).
+ * The operations and their weights (a line each, repeated to weigh more).
+ * Upper-case letters are drawn: P and Q paths, T a link target, F open
+ * flags, S a slot, D and E directory slots, X a call that only looks, I an
+ * interpreter, V the program to run (P or /tmp/a), N a digit. A "\n"
+ * makes two operations.
+ */
+static const char *const templates[] = {
+    "mkdir P",
+    "mkdir P",
+    "creat P",
+    "open P F S",
+    "openat D P F S",
+    "symlink T P",
+    "symlinkat T D P",
+    "rename P Q",
+    "renameat D P E Q",
+    "link P Q",
+    "unlink P",
+    "rmdir P",
+    "unlinkat D P d",
+    "unlinkat D P f",
+    "X P",
+    "X P",
+    "X P",
+    "access P w",
+    "access P rx",
+    "chdir P",
+    "fchdir S",
+    "fstatat D P",
+    "readlinkat D P",
+    "mkdirat D P",
+    "fdlist S",
+    "procfd S",
+    "write S xN",
+    "read S",
+    "close S",
+    "X P",
+    "X P",
+    "readlink P",
+    "lstat P",
+    "realpath P",
+    "script P I\nexec V Q",
+};
+
+/* The value of placeholder @c, drawn in gen_op()'s fixed order. */
+struct draws {
+	char p[512], q[512], t[512], n[4];
+	const char *f, *s, *d, *e, *x, *i, *v;
+};
+
+static const char *draw_value(const struct draws *d, char c)
+{
+	switch (c) {
+	case 'P':
+		return d->p;
+	case 'Q':
+		return d->q;
+	case 'T':
+		return d->t;
+	case 'F':
+		return d->f;
+	case 'S':
+		return d->s;
+	case 'D':
+		return d->d;
+	case 'E':
+		return d->e;
+	case 'X':
+		return d->x;
+	case 'I':
+		return d->i;
+	case 'V':
+		return d->v;
+	case 'N':
+		return d->n;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * One operation. Every random choice is drawn first, in a fixed order (the
+ * order function arguments are evaluated in is unspecified).
  */
 static void gen_op(struct rng *r, struct lines *seq)
 {
-	static const char *const flags[] = {"rc", "wc", "wcx", "rd", "r", "rn", "rwct", "p", "rdn", "wa"};
-	static const char *const stats[] = {"stat", "lstat", "realpath", "readlink", "access",
-					    "list", "getcwd", "proccwd"};
-	char p[512], q[512], t[512];
-	gen_path(r, p, sizeof(p));
-	gen_path(r, q, sizeof(q));
-	gen_target(r, t, sizeof(t));
-	const char *f = PICK(r, flags), *st = PICK(r, stats), *s = slot(r), *d1 = dir_slot(r),
-		   *d2 = dir_slot(r);
-	bool coin = below(r, 2), coin2 = below(r, 2);
-	unsigned op = below(r, 24), digit = below(r, 9);
-	switch (op) {
-	case 0: case 1: lines_addf(seq, "mkdir %s", p); break;
-	case 2: lines_addf(seq, "creat %s", p); break;
-	case 3: lines_addf(seq, "open %s %s %s", p, f, s); break;
-	case 4: lines_addf(seq, "openat %s %s %s %s", d1, p, f, s); break;
-	case 5: lines_addf(seq, "symlink %s %s", t, p); break;
-	case 6: lines_addf(seq, "symlinkat %s %s %s", t, d1, p); break;
-	case 7: lines_addf(seq, "rename %s %s", p, q); break;
-	case 8: lines_addf(seq, "renameat %s %s %s %s", d1, p, d2, q); break;
-	case 9: lines_addf(seq, "link %s %s", p, q); break;
-	case 10: lines_addf(seq, "%s %s", coin ? "unlink" : "rmdir", p); break;
-	case 11: lines_addf(seq, "unlinkat %s %s %s", d1, p, coin ? "d" : "f"); break;
-	case 12: case 13: case 14: lines_addf(seq, "%s %s", st, p); break;
-	case 15: lines_addf(seq, "access %s %s", p, coin ? "w" : "rx"); break;
-	case 16: lines_addf(seq, "chdir %s", p); break;
-	case 17: lines_addf(seq, "fchdir %s", s); break;
-	case 18: lines_addf(seq, "%s %s %s", coin ? "fstatat" : "readlinkat", d1, p); break;
-	case 19: lines_addf(seq, "mkdirat %s %s", d1, p); break;
-	case 20: lines_addf(seq, "%s %s", coin ? "fdlist" : "procfd", s); break;
-	case 21:
-		if (coin)
-			lines_addf(seq, "write %s x%u", s, digit);
-		else
-			lines_addf(seq, "read %s", s);
-		break;
-	case 22: /* a script, its #! line in /tmp or not, then run it */
-		lines_addf(seq, "script %s %s", p, coin ? "/bin/sh" : "/tmp/a");
-		lines_addf(seq, "exec %s %s", coin2 ? p : "/tmp/a", q);
-		break;
-	default: lines_addf(seq, "close %s", s); break;
+	static const char *const flags[] = {"rc", "wc",	  "wcx", "rd",	"r",
+					    "rn", "rwct", "p",	 "rdn", "wa"};
+	static const char *const looks[] = {"stat",   "lstat", "realpath", "readlink",
+					    "access", "list",  "getcwd",   "proccwd"};
+	static const char *const interps[] = {"/bin/sh", "/tmp/a"};
+	struct draws d;
+	gen_path(r, d.p, sizeof(d.p));
+	gen_path(r, d.q, sizeof(d.q));
+	gen_target(r, d.t, sizeof(d.t));
+	d.f = PICK(r, flags);
+	d.x = PICK(r, looks);
+	d.i = PICK(r, interps);
+	d.s = slot(r);
+	d.d = dir_slot(r);
+	d.e = dir_slot(r);
+	d.v = below(r, 2) ? d.p : "/tmp/a";
+	snprintf(d.n, sizeof(d.n), "%u", below(r, 9));
+	char line[2048] = "";
+	for (const char *c = PICK(r, templates); *c; c++) {
+		const char *value = draw_value(&d, *c);
+		size_t len = strlen(line);
+		if (*c == '\n') {
+			lines_add(seq, line);
+			line[0] = '\0';
+		} else if (value) {
+			snprintf(line + len, sizeof(line) - len, "%s", value);
+		} else if (len + 1 < sizeof(line)) {
+			line[len] = *c;
+			line[len + 1] = '\0';
+		}
 	}
+	lines_add(seq, line);
 }
 
 void diff_generate(uint64_t seed, struct lines *seq)

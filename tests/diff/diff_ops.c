@@ -49,7 +49,7 @@ static int open_flags(const char *s)
 	static const struct {
 		char c;
 		int flag;
-	} bits[] = {{'c', O_CREAT}, {'x', O_EXCL},  {'d', O_DIRECTORY}, {'n', O_NOFOLLOW},
+	} bits[] = {{'c', O_CREAT}, {'x', O_EXCL}, {'d', O_DIRECTORY}, {'n', O_NOFOLLOW},
 		    {'t', O_TRUNC}, {'p', O_PATH}, {'a', O_APPEND}};
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		if (strchr(s, bits[i].c))

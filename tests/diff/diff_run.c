@@ -106,7 +106,7 @@ static int make_dirs(const struct diff_env *env, const char *rel, mode_t mode)
 static int make_skeleton(const struct diff_env *env)
 {
 	return make_dirs(env, "out", 0755) || make_dirs(env, "real/tmp", 0755) ||
-			       make_dirs(env, "real/var/tmp", 0755)
+		       make_dirs(env, "real/var/tmp", 0755)
 		   ? -1
 		   : 0;
 }
@@ -269,7 +269,8 @@ static void find_root(const struct diff_env *env, char *name, size_t size)
 	while (f && fgets(line, sizeof(line), f)) {
 		size_t len = strlen(env->base);
 		const char *root = line + strlen(said);
-		if (strncmp(line, said, strlen(said)) || strncmp(root, env->base, len) || root[len] != '/')
+		if (strncmp(line, said, strlen(said)) || strncmp(root, env->base, len) ||
+		    root[len] != '/')
 			continue;
 		snprintf(name, size, "%.*s", (int)strcspn(root + len + 1, "\n"), root + len + 1);
 	}
@@ -277,7 +278,8 @@ static void find_root(const struct diff_env *env, char *name, size_t size)
 		fclose(f);
 }
 
-int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *shim, struct side *ref)
+int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *shim,
+		  struct side *ref)
 {
 	char path[8200], root[256], root_env[8500];
 	snprintf(path, sizeof(path), "%s/seq", env->work);
@@ -287,7 +289,8 @@ int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *sh
 	for (size_t i = 0; i < seq->count; i++)
 		fprintf(f, "%s\n", seq->line[i]);
 	fclose(f);
-	char *shim_argv[] = {env->launcher, "--keep", "--base", env->base, "--", env->executor, NULL};
+	char *shim_argv[] = {env->launcher, "--keep",	   "--base", env->base,
+			     "--",	    env->executor, NULL};
 	int err = run_side(env, shim_argv, NULL, NULL, shim);
 	find_root(env, root, sizeof(root));
 	diff_dump_tree(env, root, &shim->tree);
@@ -324,12 +327,18 @@ int diff_env_init(struct diff_env *env, const char *scratch_parent, char *why, s
 	}
 	snprintf(env->base, sizeof(env->base), "%s/B", env->work);
 	mkdir(env->base, 0755);
-	env->userns = geteuid() != 0;
-	/* Can a jail be made at all? Otherwise the tester cannot run: a skip. */
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(enter_jail(env, JAIL_CLEAN, NULL) < 0 ? errno : 0);
-	int status = pid < 0 ? errno : wait_bounded(pid);
+	/*
+	 * Can a jail be made at all? Root without CAP_SYS_ADMIN (a container)
+	 * may still make a user namespace. Otherwise the tester cannot run: a skip.
+	 */
+	int status = EPERM;
+	for (int userns = geteuid() != 0; status && userns < 2; userns++) {
+		env->userns = userns;
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(enter_jail(env, JAIL_CLEAN, NULL) < 0 ? errno : 0);
+		status = pid < 0 ? errno : wait_bounded(pid);
+	}
 	if (status) {
 		snprintf(why, why_len, "no private mount namespace with a read-only / (%s%s)",
 			 env->userns ? "user namespace: " : "", strerror(status));

@@ -32,7 +32,7 @@ static void lines_remove(struct lines *l, size_t from, size_t count)
 /* Operations that change nothing a later one sees (the scripts only read). */
 static bool changes_nothing(const struct mismatch *m)
 {
-	static const char *const pure[] = {"readlink", "readlinkat", "realpath", "stat", "lstat",
+	static const char *const pure[] = {"readlink", "readlinkat", "realpath", "stat",   "lstat",
 					   "fstatat",  "access",     "list",	 "fdlist", "getcwd",
 					   "proccwd",  "procfd",     "read",	 "exec"};
 	size_t len = strcspn(m->signature, ":");
@@ -146,9 +146,10 @@ static void drop_operations(struct diff_env *env, const struct known *known, str
 
 /* Simpler spellings of a path, tried in turn on every token. */
 static const char *const rewrites[][2] = {
-    {"//", "/"},	   {"/./", "/"},	 {"/tmp/../tmp", "/tmp"}, {"/var/tmp", "/tmp"},
-    {"@R/tmp", "/tmp"}, {"/a/b/..", "/a"}, {"/..", ""},		  {"/b", "/a"},
-    {"/l", "/a"},	   {"/.", ""},		 {"/a", ""},
+    {"//", "/"},	  {"/./", "/"},	      {"/tmp/../tmp", "/tmp"},
+    {"/var/tmp", "/tmp"}, {"@R/tmp", "/tmp"}, {"/a/b/..", "/a"},
+    {"/..", ""},	  {"/b", "/a"},	      {"/l", "/a"},
+    {"/.", ""},		  {"/a", ""},
 };
 
 static bool rewrite_token(const char *token, size_t which, char *out, size_t size)
@@ -202,7 +203,8 @@ void diff_shrink(struct diff_env *env, const struct known *known, struct lines *
 	drop_operations(env, known, seq, signature, &budget);
 	for (size_t i = 0; i < seq->count && budget > 0; i++)
 		for (size_t t = 1; t < 8 && budget > 0; t++)
-			while (budget > 0 && simplify_token(env, known, seq, i, t, signature, &budget))
+			while (budget > 0 &&
+			       simplify_token(env, known, seq, i, t, signature, &budget))
 				;
 	drop_operations(env, known, seq, signature, &budget);
 }

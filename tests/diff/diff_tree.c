@@ -29,7 +29,8 @@ static void quote(const struct places *pl, const char *s, size_t n, char *buf, s
 	for (size_t i = 0; i < n && len + 8 < size;) {
 		int k = 0;
 		for (; k < 3; k++)
-			if (from[k][0] && n - i >= strlen(from[k]) && !memcmp(s + i, from[k], strlen(from[k])))
+			if (from[k][0] && n - i >= strlen(from[k]) &&
+			    !memcmp(s + i, from[k], strlen(from[k])))
 				break;
 		if (k < 3) {
 			len += (size_t)snprintf(buf + len, size - len, "%s", to[k]);
@@ -67,7 +68,10 @@ static void dump(const struct places *pl, const char *path, const char *shown, s
 		quote(pl, data, n > 0 ? (size_t)n : 0, bytes, sizeof(bytes));
 		snprintf(extra, sizeof(extra), "n%lu %s", (unsigned long)st.st_nlink, bytes);
 	}
-	char type = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : S_ISLNK(st.st_mode) ? 'l' : '?';
+	char type = S_ISDIR(st.st_mode)	  ? 'd'
+		    : S_ISREG(st.st_mode) ? 'f'
+		    : S_ISLNK(st.st_mode) ? 'l'
+					  : '?';
 	lines_addf(tree, "tree %s %c %04o%s%s", shown, type, (unsigned)(st.st_mode & 07777),
 		   extra[0] ? " " : "", extra);
 	if (!S_ISDIR(st.st_mode) || depth > 32)

@@ -135,7 +135,7 @@ static void add_mismatch(struct mismatch *m, const char *shim, const char *ref, 
 	if (op >= -1 && strncmp(shim, "tree ", 5) && strncmp(ref, "tree ", 5)) {
 		transcript_signature(shim, ref, m->signature, sizeof(m->signature));
 	} else {
-		const char *shape = !strcmp(shim, "(none)") ? "only-ref"
+		const char *shape = !strcmp(shim, "(none)")  ? "only-ref"
 				    : !strcmp(ref, "(none)") ? "only-shim"
 							     : "differs";
 		snprintf(m->signature, sizeof(m->signature), "tree:%s", shape);
@@ -150,8 +150,8 @@ static int tree_path_cmp(const char *a, const char *b)
 	return c ? c : (la > lb) - (la < lb);
 }
 
-static size_t tree_mismatches(const struct side *shim, const struct side *ref,
-			      struct mismatch *out, size_t max)
+static size_t tree_mismatches(const struct side *shim, const struct side *ref, struct mismatch *out,
+			      size_t max)
 {
 	size_t i = 0, j = 0, n = 0;
 	while ((i < shim->tree.count || j < ref->tree.count) && n < max) {
@@ -173,7 +173,7 @@ size_t diff_mismatches(const struct side *shim, const struct side *ref, struct m
 		       size_t max)
 {
 	size_t count = shim->transcript.count > ref->transcript.count ? shim->transcript.count
-								       : ref->transcript.count;
+								      : ref->transcript.count;
 	size_t n = 0;
 	for (size_t i = 0; i < count && n < max; i++) {
 		const char *a = i < shim->transcript.count ? shim->transcript.line[i] : "(none)";
