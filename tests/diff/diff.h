@@ -44,6 +44,7 @@ struct diff_env {
 	char launcher[4096];
 	char executor[4096];
 	bool userns; /* not root: a user namespace comes with the mount one */
+	int self_check; /* 0; 1: the reference against itself; 2: and a planted defect */
 };
 
 /*
@@ -56,7 +57,9 @@ void diff_env_fini(struct diff_env *env);
 
 /*
  * diff_run_pair() - run @seq under the shim (@shim) and in the reference
- * (@ref). Return: 0, or -errno when a run could not be made at all.
+ * (@ref); with env->self_check, the reference on both sides (the first
+ * with the executor's planted defect when it is 2), which checks the tester.
+ * Return: 0, or -errno when a run could not be made at all.
  */
 int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *shim,
 		  struct side *ref);

@@ -4,6 +4,7 @@
  *
  *   tj_diff [--seeds N] [--seconds S] [--first SEED] [--known FILE]
  *           [--no-shrink] [--keep-going] [--print SEED] [--replay FILE]
+ *           [--self-check]
  *
  * Runs seeds FIRST, FIRST+1, ... until N seeds or S seconds, whichever
  * comes first. A seed whose mismatches all belong to classes of the known
@@ -24,7 +25,7 @@
 struct args {
 	unsigned long seeds, seconds, first;
 	const char *known, *replay;
-	bool shrink, print, keep_going;
+	bool shrink, print, keep_going, self_check;
 };
 
 static double now(void)
@@ -124,17 +125,60 @@ static bool run_seed(struct diff_env *env, struct known *known, unsigned long se
 	return v != VERDICT_NEW && v != VERDICT_ERROR;
 }
 
+/*
+ * self_check() - check the tester itself, whatever the shim does: the
+ * reference against itself must agree on every seed (no mismatch from the
+ * tester's own nondeterminism), and against the executor with a planted
+ * defect (mkdir of a path with a "b" fails with EIO) must fail, shrunk to a
+ * single mkdir. Return: 0 when both hold.
+ */
+static int self_check(struct diff_env *env, const struct args *a)
+{
+	unsigned long seed = a->first, found = 0;
+	double start = now();
+	env->self_check = 1;
+	for (; seed < a->first + a->seeds && now() - start < (double)a->seconds; seed++) {
+		long runs = 0;
+		if (!run_seed(env, NULL, seed, false, &runs)) {
+			printf(
+			    "tj_diff: self-check: the reference disagrees with itself (seed %lu)\n",
+			    seed);
+			return 1;
+		}
+	}
+	printf("tj_diff: self-check: seeds %lu to %lu agree with themselves\n", a->first, seed - 1);
+	env->self_check = 2;
+	for (seed = a->first; !found && seed < a->first + 50; seed++) {
+		struct lines seq = {0};
+		struct evaluation ev;
+		diff_generate(seed, &seq);
+		if (diff_evaluate(env, NULL, &seq, &ev) == VERDICT_NEW) {
+			diff_shrink(env, NULL, &seq, ev.unknown.signature);
+			found = seed;
+			printf("tj_diff: self-check: the planted defect found by seed %lu, shrunk "
+			       "to:\n",
+			       seed);
+			print_lines("    ", &seq);
+			if (seq.count != 1 || strncmp(seq.line[0], "mkdir ", 6))
+				found = 0;
+		}
+		evaluation_free(&ev);
+		lines_free(&seq);
+	}
+	if (!found)
+		printf("tj_diff: self-check: the planted defect was not found, or not shrunk to "
+		       "one mkdir\n");
+	return found ? 0 : 1;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {{"seeds", required_argument, NULL, 'n'},
-					     {"seconds", required_argument, NULL, 's'},
-					     {"first", required_argument, NULL, 'f'},
-					     {"known", required_argument, NULL, 'k'},
-					     {"replay", required_argument, NULL, 'r'},
-					     {"print", required_argument, NULL, 'p'},
-					     {"no-shrink", no_argument, NULL, 'S'},
-					     {"keep-going", no_argument, NULL, 'K'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"seeds", required_argument, NULL, 'n'},  {"seconds", required_argument, NULL, 's'},
+	    {"first", required_argument, NULL, 'f'},  {"known", required_argument, NULL, 'k'},
+	    {"replay", required_argument, NULL, 'r'}, {"print", required_argument, NULL, 'p'},
+	    {"no-shrink", no_argument, NULL, 'S'},    {"keep-going", no_argument, NULL, 'K'},
+	    {"self-check", no_argument, NULL, 'C'},   {NULL, 0, NULL, 0}};
 	*a = (struct args){.seeds = 200, .seconds = 20, .first = 1, .shrink = true};
 	for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
 		switch (c) {
@@ -162,6 +206,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'K':
 			a->keep_going = true;
 			break;
+		case 'C':
+			a->self_check = true;
+			break;
 		default:
 			return -1;
 		}
@@ -176,7 +223,8 @@ int main(int argc, char **argv)
 	char why[512] = "";
 	if (parse_args(argc, argv, &a) < 0) {
 		fputs("usage: tj_diff [--seeds N] [--seconds S] [--first SEED] [--known FILE]\n"
-		      "              [--no-shrink] [--keep-going] [--print SEED] [--replay FILE]\n",
+		      "              [--no-shrink] [--keep-going] [--print SEED] [--replay FILE]\n"
+		      "              [--self-check]\n",
 		      stderr);
 		return 2;
 	}
@@ -200,6 +248,12 @@ int main(int argc, char **argv)
 		return err == -ENOTSUP ? 77 : 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (a.self_check) {
+		err = self_check(&env, &a);
+		diff_env_fini(&env);
+		known_free(known);
+		return err;
+	}
 	if (a.replay) {
 		err = replay(&env, known, a.replay);
 		diff_env_fini(&env);

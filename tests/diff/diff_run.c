@@ -215,10 +215,10 @@ static void read_lines(const char *path, struct lines *l)
 /*
  * run_side() - run @argv in a jail, stdin the sequence file, the transcript
  * into @out. @root_name and @root_env ("TJ_DIFF_ROOT=...") are given for the
- * reference only.
+ * reference only; @plant sets TJ_DIFF_PLANT (the tester's self-check).
  */
 static int run_side(const struct diff_env *env, char *const argv[], const char *root_name,
-		    const char *root_env, struct side *out)
+		    const char *root_env, bool plant, struct side *out)
 {
 	char seq[4200], result[4200], err[4200], outdir[8200];
 	snprintf(seq, sizeof(seq), "%s/seq", env->work);
@@ -243,6 +243,8 @@ static int run_side(const struct diff_env *env, char *const argv[], const char *
 		unsetenv("TJ_DIFF_ROOT");
 		if (root_env)
 			putenv((char *)root_env);
+		if (plant)
+			putenv("TJ_DIFF_PLANT=1");
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -291,16 +293,23 @@ int diff_run_pair(struct diff_env *env, const struct lines *seq, struct side *sh
 	fclose(f);
 	char *shim_argv[] = {env->launcher, "--keep",	   "--base", env->base,
 			     "--",	    env->executor, NULL};
-	int err = run_side(env, shim_argv, NULL, NULL, shim);
-	find_root(env, root, sizeof(root));
+	char *ref_argv[] = {env->executor, NULL};
+	int err;
+	if (env->self_check) {
+		snprintf(root, sizeof(root), "tj-kept-selfcheck");
+		snprintf(root_env, sizeof(root_env), "TJ_DIFF_ROOT=%s/%s", env->base, root);
+		err = run_side(env, ref_argv, root, root_env, env->self_check == 2, shim);
+	} else {
+		err = run_side(env, shim_argv, NULL, NULL, false, shim);
+		find_root(env, root, sizeof(root));
+	}
 	diff_dump_tree(env, root, &shim->tree);
 	if (err || !root[0])
 		return err ? err : -ENOENT;
 
 	/* The reference: a root of the same name, as the launcher makes it. */
 	snprintf(root_env, sizeof(root_env), "TJ_DIFF_ROOT=%s/%s", env->base, root);
-	char *ref_argv[] = {env->executor, NULL};
-	err = run_side(env, ref_argv, root, root_env, ref);
+	err = run_side(env, ref_argv, root, root_env, false, ref);
 	diff_dump_tree(env, root, &ref->tree);
 	return err;
 }
