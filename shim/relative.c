@@ -57,6 +57,11 @@ static int base_directory(int dirfd, char *buf, size_t size)
 		if ((size_t)n >= size - 1)
 			return -ENAMETOOLONG;
 		buf[n] = '\0';
+		/* A relative path from a descriptor of a file: the kernel's
+		 * ENOTDIR, not a name joined to a file's. */
+		struct stat st;
+		if (syscall(SYS_fstat, dirfd, &st) == 0 && !S_ISDIR(st.st_mode))
+			return -ENOTDIR;
 		size_t suffix = sizeof(DELETED_SUFFIX) - 1;
 		if ((size_t)n >= suffix && strcmp(buf + n - suffix, DELETED_SUFFIX) == 0)
 			return -ENOENT;
@@ -73,14 +78,19 @@ static int base_directory(int dirfd, char *buf, size_t size)
  * and map that. The result is absolute even when not redirected ("/etc"
  * for "../../etc" from /tmp/a), as the kernel must not read it from @base.
  */
-static int map_from_inside(const struct map_table *rules, char *base, const char *path,
-			   char *out, size_t size, unsigned flags)
+static int map_from_inside(const struct map_table *rules, char *base, const char *path, char *out,
+			   size_t size, unsigned flags)
 {
 	if (!map_has_dotdot(path) || map_unmap(rules, base, base, PATH_MAX) != MAP_DONE)
 		return MAP_KEEP; /* the root itself, or a part of it no prefix shows */
-	long n = map_join(base, path, base, 2 * PATH_MAX);
-	if (n < 0)
-		return n == -ENAMETOOLONG ? -ENAMETOOLONG : MAP_KEEP;
+	/* Joined as text, not collapsed: the walk then keeps a last ".." one
+	 * (rmdir(".."), unlink("..") fail as they do natively). */
+	size_t b = strlen(base), p = strlen(path);
+	if (b + 1 + p >= 2 * PATH_MAX)
+		return -ENAMETOOLONG;
+	base[b] = '/';
+	memcpy(base + b + 1, path, p + 1);
+	long n = (long)(b + 1 + p);
 	int r = shim_map(base, out, size, flags);
 	if (r != MAP_KEEP)
 		return r;
