@@ -535,3 +535,38 @@ bool map_needs_walk(const struct map_table *table, const char *path)
 	}
 	return false;
 }
+
+bool map_is_stand_in(const struct map_table *table, const char *path)
+{
+	if (!path || path[0] != '/' || table->root_len == 0)
+		return false;
+	const char *rest = match_prefix(path, table->root);
+	if (rest && *skip_separators(rest) == '\0')
+		return true;
+	for (size_t i = 0; i < table->nrules; i++) {
+		const struct map_rule *rule = &table->rules[i];
+		rest = rule->to_len ? match_prefix(path, rule->to) : NULL;
+		if (rest && *skip_separators(rest) == '\0')
+			return true;
+	}
+	return false;
+}
+
+int map_mount_of(const struct map_table *table, const char *path)
+{
+	int best = -1;
+	size_t best_len = 0;
+
+	if (!path || path[0] != '/' || table->root_len == 0)
+		return -1;
+	for (size_t i = 0; i < table->nrules; i++) {
+		const struct map_rule *rule = &table->rules[i];
+		const char *rest = rule->to_len ? match_prefix(path, rule->to) : NULL;
+		/* Strictly inside: a stand-in itself sits on its parent's mount. */
+		if (rest && *skip_separators(rest) != '\0' && rule->to_len > best_len) {
+			best = (int)i;
+			best_len = rule->to_len;
+		}
+	}
+	return best;
+}

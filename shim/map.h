@@ -219,4 +219,18 @@ bool map_has_dotdot(const char *path);
  */
 bool map_needs_walk(const struct map_table *table, const char *path);
 
+/**
+ * map_is_stand_in() - does @path (as given to the kernel) name the root or
+ * a stand-in itself ("$TMPJAIL_ROOT/tmp", "$TMPJAIL_ROOT/tmp/.")? They are
+ * what a run's mount points would be: not to be removed or renamed.
+ */
+bool map_is_stand_in(const struct map_table *table, const char *path);
+
+/**
+ * map_mount_of() - which stand-in the mapped @path lies strictly inside,
+ * as the mount it would be on were the stand-ins mounted: the rule's index,
+ * or -1 (outside every stand-in; a stand-in itself is on its parent's).
+ */
+int map_mount_of(const struct map_table *table, const char *path);
+
 #endif /* TMPJAIL_SHIM_MAP_H */

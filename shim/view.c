@@ -265,6 +265,16 @@ static int symlink_common(const char *name, const char *target, int dirfd, const
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
+	/* An absolute target whose ".." cross a prefix (/tmp/../../x): stored
+	 * collapsed, as text, so the kernel never climbs out of a stand-in. */
+	char flat[PATH_MAX];
+	const struct map_table *rules = shim_rules();
+	if (rules && target && target[0] == '/' && strlen(target) < sizeof(flat) &&
+	    map_needs_walk(rules, target)) {
+		memcpy(flat, target, strlen(target) + 1);
+		collapse(flat);
+		target = flat;
+	}
 	/* The target is text: mapped as written, never walked (it need not
 	 * exist, and is resolved each time the link is followed). */
 	if (shim_call_map(&call, 0, SHIM_NO_BASE, &target, mapped_target, SHIM_MAP_TEXT) < 0 ||

@@ -181,6 +181,33 @@ START_TEST(test_real_tmp_never_reached)
 }
 END_TEST
 
+/* The private dirs are what mount points would be: never removed or
+ * renamed (rm -rf /tmp in a run must not take /tmp from the rest of it),
+ * and a rename between them crosses mounts (EXDEV: mv copies). */
+START_TEST(test_private_dirs_stay)
+{
+	require_reference();
+	same_as_mounted("import os\n"
+			"def err(f, *a):\n"
+			"    try:\n"
+			"        f(*a)\n"
+			"        return 'ok'\n"
+			"    except OSError as e:\n"
+			"        return 'errno %d' % e.errno\n"
+			"os.mkdir('/tmp/a')\n"
+			"print(err(os.rmdir, '/tmp'))\n"
+			"print(err(os.rmdir, '//var/./tmp/'))\n"
+			"print(err(os.rename, '/tmp', '/tmp-moved'))\n"
+			"print(err(os.rename, '/tmp/a', '/tmp'))\n"
+			"print(err(os.rmdir, '/tmp/a'))\n"
+			"print(os.path.isdir('/tmp'), os.path.isdir('/var/tmp'))\n"
+			"open('/tmp/f', 'w').write('x')\n"
+			"print(err(os.rename, '/tmp/f', '/var/tmp/f'))\n"
+			"print(os.system('mv /tmp/f /var/tmp/g'), open('/var/tmp/g').read())\n",
+			"errno 16\nerrno 16\nerrno 16\nerrno 18\nok\nTrue True\nerrno 18\n0 x\n");
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	Suite *s = suite_create("shim_view");
@@ -188,5 +215,6 @@ Suite *tj_suite(void)
 	tj_add(s, tcase_create("dotdot_as_kernel"), test_dotdot_as_kernel);
 	tj_add(s, tcase_create("climbing_link_followed"), test_climbing_link_followed);
 	tj_add(s, tcase_create("real_tmp_never_reached"), test_real_tmp_never_reached);
+	tj_add(s, tcase_create("private_dirs_stay"), test_private_dirs_stay);
 	return s;
 }
