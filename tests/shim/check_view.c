@@ -208,6 +208,33 @@ START_TEST(test_private_dirs_stay)
 }
 END_TEST
 
+/* mount(8) hands the kernel the names realpath(3) gives it, /tmp names in
+ * a run: mount and umount map them as every path call does. */
+START_TEST(test_mount_by_tmp_names)
+{
+	require_reference();
+	char victim[TJ_PATH], cwd[TJ_PATH / 2], script[4 * TJ_PATH];
+	/* Outside /tmp (the reference hides it): in the test's directory. */
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	tj_fmt(victim, sizeof(victim), "%s/view-mount-XXXXXX", cwd);
+	ck_assert_ptr_nonnull(mkdtemp(victim));
+	char file[TJ_PATH + 8];
+	tj_fmt(file, sizeof(file), "%s/f", victim);
+	tj_write_file(file, "mounted\n");
+	tj_fmt(script, sizeof(script),
+	       "import os, subprocess\n"
+	       "os.mkdir('/tmp/m')\n"
+	       "print(subprocess.run(['mount', '--bind', '%s', '/tmp/m']).returncode)\n"
+	       "print(open('/tmp/m/f').read().strip())\n"
+	       "print(subprocess.run(['umount', '/tmp/m']).returncode)\n"
+	       "print(os.listdir('/tmp/m'))\n",
+	       victim);
+	same_as_mounted(script, "0\nmounted\n0\n[]\n");
+	unlink(file);
+	rmdir(victim);
+}
+END_TEST
+
 Suite *tj_suite(void)
 {
 	Suite *s = suite_create("shim_view");
@@ -216,5 +243,6 @@ Suite *tj_suite(void)
 	tj_add(s, tcase_create("climbing_link_followed"), test_climbing_link_followed);
 	tj_add(s, tcase_create("real_tmp_never_reached"), test_real_tmp_never_reached);
 	tj_add(s, tcase_create("private_dirs_stay"), test_private_dirs_stay);
+	tj_add(s, tcase_create("mount_by_tmp_names"), test_mount_by_tmp_names);
 	return s;
 }
