@@ -112,7 +112,8 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 	 * kept as written: it stays where the working directory is). */
 	bool cross = (*from)[0] == '/' && (*to)[0] == '/' &&
 		     map_mount_of(table, *from) != map_mount_of(table, *to);
-	if (!cross && !busy(*from) && !busy(*to))
+	/* A rename onto itself does nothing, and succeeds, even on a mount. */
+	if ((!cross && !busy(*from) && !busy(*to)) || strcmp(*from, *to) == 0)
 		return 0;
 	int saved = errno;
 	bool reached = lookups_ok(fromfd, *from, tofd, *to, cross);
