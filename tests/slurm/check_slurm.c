@@ -370,14 +370,19 @@ START_TEST(job_cannot_redirect_the_removal)
 	const char *name = su_unique("escape");
 	const char *victim = make_victim(name);
 	char *out = NULL;
-	/* Links to the victim inside the root, then the root itself swapped for one. */
-	int status = su_sh(&out, 60,
-			   "runuser -u nobody -- srun --tmpjail sh -c '"
-			   "r=$TMPJAIL_ROOT; echo \"ROOT=$r\"; "
-			   "ln -s %1$s /tmp/dirlink && ln -s %1$s/a /tmp/filelink && "
-			   "mkdir /var/tmp/d && ln -s %1$s/sub /var/tmp/d/sublink && "
-			   "mv \"$r\" \"$r.moved\" && ln -s %1$s \"$r\" && echo SWAPPED=yes'",
-			   victim);
+	/* Links to the victim inside the root, then the root itself swapped for
+	 * one, moved with the raw system call as a hostile job would (the shim
+	 * refuses to move a root: EBUSY, as for a mount point). */
+	int status =
+	    su_sh(&out, 60,
+		  "runuser -u nobody -- srun --tmpjail sh -c '"
+		  "r=$TMPJAIL_ROOT; echo \"ROOT=$r\"; "
+		  "ln -s %1$s /tmp/dirlink && ln -s %1$s/a /tmp/filelink && "
+		  "mkdir /var/tmp/d && ln -s %1$s/sub /var/tmp/d/sublink && "
+		  "perl -e \"require q(syscall.ph); syscall(&SYS_renameat2, -100, \\$ARGV[0], "
+		  "-100, \\$ARGV[1], 0) == 0 or die q(rename)\" \"$r\" \"$r.moved\" && "
+		  "ln -s %1$s \"$r\" && echo SWAPPED=yes'",
+		  victim);
 	char *root = su_line(out, "ROOT"), *swapped = su_line(out, "SWAPPED");
 	ck_assert_msg(status == 0 && swapped && su_in_base(root), "the job: exit %d: %s", status,
 		      out);
