@@ -524,9 +524,15 @@ static int lowest_at_start;
 static void check_no_fd_left(void)
 {
 	int fd = lowest_free_fd(), lowest = lowest_at_start;
+	char link[64], target[PATH_MAX] = "";
 
-	FUZZ_CHECK(fd == lowest, "a descriptor left open: the lowest free is %d, not %d", fd,
-		   lowest);
+	if (fd != lowest) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", lowest);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+	}
+	FUZZ_CHECK(fd == lowest, "a descriptor left open: the lowest free is %d, not %d (%d is %s)",
+		   fd, lowest, lowest, target);
 	for (int high = LOCK_FD_MIN; high < LOCK_FD_MIN + 32; high++)
 		FUZZ_CHECK(high == SENTINEL_FD || fcntl(high, F_GETFD) < 0,
 			   "descriptor %d left open", high);
