@@ -570,3 +570,28 @@ int map_mount_of(const struct map_table *table, const char *path)
 	}
 	return best;
 }
+
+void map_collapse(char *path)
+{
+	size_t n = 0;
+
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && path[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+		} else if (len > 0 && !(len == 1 && p[0] == '.')) {
+			path[n++] = '/';
+			memmove(path + n, p, len); /* never ahead of @p */
+			n += len;
+		}
+		p += len;
+	}
+	if (n == 0)
+		path[n++] = '/';
+	path[n] = '\0';
+}

@@ -233,4 +233,10 @@ bool map_is_stand_in(const struct map_table *table, const char *path);
  */
 int map_mount_of(const struct map_table *table, const char *path);
 
+/**
+ * map_collapse() - collapse the "." and ".." components of the absolute
+ * @path in place, as text (as if nothing were a symlink); "" becomes "/".
+ */
+void map_collapse(char *path);
+
 #endif /* TMPJAIL_SHIM_MAP_H */

@@ -176,32 +176,6 @@ char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen)
 
 /* ---- symlinks made ---- */
 
-/* Collapse "." and ".." of the absolute @path in place, as text. */
-static void collapse(char *path)
-{
-	size_t n = 0;
-
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		size_t len = strcspn(p, "/");
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			while (n > 0 && path[n - 1] != '/')
-				n--;
-			if (n > 0)
-				n--;
-		} else if (len > 0 && !(len == 1 && p[0] == '.')) {
-			path[n++] = '/';
-			memmove(path + n, p, len); /* never ahead of @p */
-			n += len;
-		}
-		p += len;
-	}
-	if (n == 0)
-		path[n++] = '/';
-	path[n] = '\0';
-}
-
 /* "@dir/@rest", collapsed, into @out (PATH_MAX). false if too long. */
 static bool join_collapsed(const char *dir, const char *rest, char *out)
 {
@@ -212,7 +186,7 @@ static bool join_collapsed(const char *dir, const char *rest, char *out)
 	memcpy(out, dir, a);
 	out[a] = '/';
 	memcpy(out + a + 1, rest, b + 1);
-	collapse(out);
+	map_collapse(out);
 	return true;
 }
 
@@ -272,7 +246,7 @@ static int symlink_common(const char *name, const char *target, int dirfd, const
 	if (rules && target && target[0] == '/' && strlen(target) < sizeof(flat) &&
 	    map_needs_walk(rules, target)) {
 		memcpy(flat, target, strlen(target) + 1);
-		collapse(flat);
+		map_collapse(flat);
 		target = flat;
 	}
 	/* The target is text: mapped as written, never walked (it need not

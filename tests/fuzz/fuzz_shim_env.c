@@ -235,32 +235,6 @@ static bool usable_prefix(const char *entry, size_t len, char *out, size_t size)
 	return n > 0;
 }
 
-/* The absolute @path with "." and ".." collapsed as text, into @out
- * (PATH_MAX; @path is no longer). */
-static void collapse_text(const char *path, char *out)
-{
-	size_t n = 0;
-
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		size_t len = strcspn(p, "/");
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			while (n > 0 && out[n - 1] != '/')
-				n--;
-			n -= n > 0;
-		} else if (len > 0 && !(len == 1 && p[0] == '.')) {
-			out[n++] = '/';
-			memcpy(out + n, p, len);
-			n += len;
-		}
-		p += len;
-	}
-	if (n == 0)
-		out[n++] = '/';
-	out[n] = '\0';
-}
-
 /* What shim_map() gives @path, with the general checks on a result. */
 static int map_checked(const char *path, const char *root, size_t root_len)
 {
@@ -277,7 +251,8 @@ static int map_checked(const char *path, const char *root, size_t root_len)
 		/* Only a walk of ".." (resolve.c) leaves the root, and then to
 		 * where a mounted /tmp's ".." goes: never into a real prefix. */
 		char flat[PATH_MAX];
-		collapse_text(out, flat);
+		memcpy(flat, out, strlen(out) + 1);
+		map_collapse(flat);
 		FUZZ_CHECK(map_has_dotdot(path) && !map_match(shim_rules(), flat),
 			   "\"%s\" mapped to %s, outside the root %s", path, out, root);
 		return r;
