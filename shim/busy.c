@@ -97,6 +97,27 @@ static bool lookups_ok(int fromfd, const char *from, int tofd, const char *to, b
 	return cross || syscall(SYS_newfstatat, fromfd, from, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* mount_at() when the name has no directory to be judged by. */
+#define MOUNT_UNKNOWN (-2)
+
+/*
+ * Which private dir the mapped @path, read from @dirfd, is on: a rule's
+ * index, or -1 for the rest of the system (map_mount_of()). A relative name
+ * is kept as written by the mapper, and is on its directory's mount: a
+ * rename of "/tmp/a" to "b" from a working directory outside the private
+ * dirs crosses mounts as surely as one to "/home/b".
+ */
+static int mount_at(const struct map_table *table, int dirfd, const char *path)
+{
+	char abs[PATH_MAX];
+
+	if (path[0] == '/')
+		return map_mount_of(table, path);
+	if (shim_absolute_at(dirfd, path, abs, sizeof(abs)) < 0)
+		return MOUNT_UNKNOWN;
+	return map_mount_of(table, abs);
+}
+
 /* Map both paths of a rename; EXDEV across mounts comes first, then EBUSY
  * (the kernel's order), both after the lookups. */
 static int map_two(struct shim_call *call, int fromfd, const char **from, char *buf, int tofd,
@@ -108,10 +129,11 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 	const struct map_table *table = shim_rules();
 	if (!table)
 		return 0;
-	/* Mounts are told apart by absolute names only (a relative one was
-	 * kept as written: it stays where the working directory is). */
-	bool cross = (*from)[0] == '/' && (*to)[0] == '/' &&
-		     map_mount_of(table, *from) != map_mount_of(table, *to);
+	int from_mount = mount_at(table, fromfd, *from);
+	int to_mount = mount_at(table, tofd, *to);
+	if (from_mount == MOUNT_UNKNOWN || to_mount == MOUNT_UNKNOWN)
+		return 0; /* no base to judge by: the kernel's own error */
+	bool cross = from_mount != to_mount;
 	/* A rename onto itself does nothing, and succeeds, even on a mount. */
 	if ((!cross && !busy(*from) && !busy(*to)) || strcmp(*from, *to) == 0)
 		return 0;

@@ -126,6 +126,24 @@ static __attribute__((noinline)) int map_from_base(const struct map_table *rules
 	return shim_map(joined, out, size, flags);
 }
 
+int shim_absolute_at(int dirfd, const char *path, char *out, size_t size)
+{
+	if (path[0] == '/') {
+		size_t n = strlen(path);
+		if (n >= size)
+			return -ENAMETOOLONG;
+		memcpy(out, path, n + 1);
+		return 0;
+	}
+	int saved = errno;
+	int r = base_directory(dirfd, out, size);
+	errno = saved;
+	if (r < 0)
+		return r;
+	long n = map_join(out, path, out, size);
+	return n < 0 ? (int)n : 0;
+}
+
 int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned flags)
 {
 	if (!path || path[0] == '/' || dirfd == SHIM_NO_BASE)

@@ -122,6 +122,18 @@ int shim_map(const char *path, char *out, size_t size, unsigned flags);
 int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned flags);
 
 /**
+ * shim_absolute_at() - The absolute name of @path, a name the kernel reads
+ * from @dirfd (AT_FDCWD: the working directory) when relative: copied when
+ * absolute, else joined to the directory's canonical path (a leading ".."
+ * climbs it as text). For judging which mount a name is on, not for
+ * opening it. Async-signal-safe; errno is kept.
+ *
+ * Return: 0, or -errno (-EBADF, -ENOTDIR, -ENOENT for a removed
+ * directory, -ENAMETOOLONG).
+ */
+int shim_absolute_at(int dirfd, const char *path, char *out, size_t size);
+
+/**
  * shim_resolve() - map the absolute @path, which has a ".." that may cross
  * a prefix (map_needs_walk()), by walking it as the kernel would walk it
  * with each stand-in mounted on its prefix (resolve.c).

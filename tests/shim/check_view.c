@@ -183,7 +183,8 @@ END_TEST
 
 /* The private dirs are what mount points would be: never removed or
  * renamed (rm -rf /tmp in a run must not take /tmp from the rest of it),
- * and a rename between them crosses mounts (EXDEV: mv copies). */
+ * and a rename between them, or between one and the rest of the system,
+ * crosses mounts (EXDEV: mv copies), by absolute or relative names. */
 START_TEST(test_private_dirs_stay)
 {
 	require_reference();
@@ -203,8 +204,17 @@ START_TEST(test_private_dirs_stay)
 			"print(os.path.isdir('/tmp'), os.path.isdir('/var/tmp'))\n"
 			"open('/tmp/f', 'w').write('x')\n"
 			"print(err(os.rename, '/tmp/f', '/var/tmp/f'))\n"
-			"print(os.system('mv /tmp/f /var/tmp/g'), open('/var/tmp/g').read())\n",
-			"errno 16\nerrno 16\nerrno 16\nerrno 18\nok\nTrue True\nerrno 18\n0 x\n");
+			"print(os.system('mv /tmp/f /var/tmp/g'), open('/var/tmp/g').read())\n"
+			/* Relative names are on their directory's mount. */
+			"open('/tmp/r', 'w').close()\n"
+			"print(err(os.rename, '/tmp/r', 'view-renamed-here'))\n"
+			"os.chdir('/tmp')\n"
+			"print(err(os.rename, 'r', '/var/tmp/r'))\n"
+			"print(err(os.rename, 'r', 's'), err(os.rename, 's', '/tmp/r'))\n"
+			"os.chdir('/var/tmp')\n"
+			"print(err(os.rename, 'g', '../../tmp/g'))\n",
+			"errno 16\nerrno 16\nerrno 16\nerrno 18\nok\nTrue True\nerrno 18\n0 x\n"
+			"errno 18\nerrno 18\nok ok\nerrno 18\n");
 }
 END_TEST
 
