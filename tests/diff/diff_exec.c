@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,30 @@ static void anchors_init(void)
 		ex.id[ex.ids].dev = st.st_dev;
 		ex.id[ex.ids].ino = st.st_ino;
 		snprintf(ex.id[ex.ids].label, sizeof(ex.id[0].label), "%s", roles[i].label);
+		ex.id[ex.ids].path = roles[i].path;
 		ex.ids++;
+	}
+}
+
+/*
+ * Forget every role no longer where it was. A sequence may remove one
+ * (rmdir @O), and the file system may give its inode number to the next
+ * file made, in one run and not the other: that file is not the role,
+ * even when made at the role's own path. Checked after every operation.
+ */
+static void roles_check(void)
+{
+	for (size_t i = 0; i < ex.ids; i++) {
+		struct stat now;
+		if (!ex.id[i].path)
+			continue;
+		if (raw_stat(ex_expand(ex.id[i].path), &now) == 0 &&
+		    now.st_dev == ex.id[i].dev && now.st_ino == ex.id[i].ino)
+			continue;
+		/* Gone for good; the slot stays, so later labels agree. */
+		ex.id[i].path = NULL;
+		ex.id[i].dev = 0;
+		ex.id[i].ino = 0;
 	}
 }
 
@@ -225,6 +249,7 @@ int main(void)
 		for (int i = 0; i < count; i++)
 			printf(" %s", tok[i]);
 		ex_run_op(count, tok);
+		roles_check();
 		put_escapes(&escapes);
 		putchar('\n');
 		fflush(stdout);

@@ -16,6 +16,7 @@ struct exec_state {
 		dev_t dev;
 		ino_t ino;
 		char label[16];
+		const char *path; /* a role's place, NULL for a file */
 	} id[MAX_IDS]; /* roles first, then files in the order first seen */
 	size_t ids;
 };
