@@ -9,6 +9,7 @@
  * rename from one private dir to another, or between one and the rest of
  * the system, fails with EXDEV, as between two mounts (mv then copies).
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -66,35 +67,54 @@ REMOVE_WRAPPER(remove, (const char *path), AT_FDCWD, path, (path), true)
 REMOVE_WRAPPER(unlinkat, (int dirfd, const char *path, int flags), dirfd, path,
 	       (dirfd, path, flags), flags &AT_REMOVEDIR)
 
-/* Is the directory @path is in there? (The kernel looks both parents up,
- * and fails with their errors, before it compares mounts.) */
-static bool parent_reached(int dirfd, const char *path)
+int shim_lookup_error(int dirfd, const char *path, bool parent)
 {
 	struct stat st;
 	char dir[PATH_MAX];
 	size_t n = strlen(path);
+	int saved = errno, r = 0;
 
 	if (n >= PATH_MAX)
-		return false;
+		return -ENAMETOOLONG;
 	memcpy(dir, path, n + 1);
+	if (!parent) {
+		if (syscall(SYS_newfstatat, dirfd, dir, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			r = -errno;
+		errno = saved;
+		return r;
+	}
 	while (n > 1 && dir[n - 1] == '/')
 		dir[--n] = '\0';
 	char *slash = strrchr(dir, '/');
-	if (!slash) /* the descriptor's own directory: it must be one */
-		return dirfd == AT_FDCWD ||
-		       (syscall(SYS_fstat, dirfd, &st) == 0 && S_ISDIR(st.st_mode));
-	slash[slash == dir] = '\0';
-	return syscall(SYS_newfstatat, dirfd, dir, &st, 0) == 0 && S_ISDIR(st.st_mode);
+	if (!slash) { /* the descriptor's own directory: it must be one */
+		if (dirfd != AT_FDCWD && syscall(SYS_fstat, dirfd, &st) < 0)
+			r = -errno;
+		else if (dirfd != AT_FDCWD && !S_ISDIR(st.st_mode))
+			r = -ENOTDIR;
+	} else {
+		slash[slash == dir] = '\0';
+		if (syscall(SYS_newfstatat, dirfd, dir, &st, 0) < 0)
+			r = -errno;
+		else if (!S_ISDIR(st.st_mode))
+			r = -ENOTDIR;
+	}
+	errno = saved;
+	return r;
+}
+
+/* Is the directory @path is in there? (The kernel looks both parents up,
+ * and fails with their errors, before it compares mounts.) */
+static bool parent_reached(int dirfd, const char *path)
+{
+	return shim_lookup_error(dirfd, path, true) == 0;
 }
 
 /* Then EXDEV; then, the last components looked up, EBUSY. */
 static bool lookups_ok(int fromfd, const char *from, int tofd, const char *to, bool cross)
 {
-	struct stat st;
-
 	if (!parent_reached(fromfd, from) || !parent_reached(tofd, to))
 		return false;
-	return cross || syscall(SYS_newfstatat, fromfd, from, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	return cross || shim_lookup_error(fromfd, from, false) == 0;
 }
 
 /* mount_at() when the name has no directory to be judged by. */
@@ -118,14 +138,43 @@ static int mount_at(const struct map_table *table, int dirfd, const char *path)
 	return map_mount_of(table, abs);
 }
 
+/*
+ * What the kernel answers before EBUSY on a rename of (or onto) a private
+ * dir, a directory: EEXIST or ENOENT for RENAME_NOREPLACE or
+ * RENAME_EXCHANGE, then ENOTDIR for a directory onto a file, EISDIR for a
+ * file onto a directory. 0 when none applies.
+ */
+static int before_busy(int fromfd, const char *from, int tofd, const char *to, unsigned flags)
+{
+	struct stat src, dst;
+	int saved = errno;
+	bool have_src = syscall(SYS_newfstatat, fromfd, from, &src, AT_SYMLINK_NOFOLLOW) == 0;
+	bool have_dst = syscall(SYS_newfstatat, tofd, to, &dst, AT_SYMLINK_NOFOLLOW) == 0;
+
+	errno = saved;
+	if (!have_src)
+		return 0;
+	if (flags & RENAME_NOREPLACE)
+		return have_dst ? -EEXIST : 0;
+	if (flags & RENAME_EXCHANGE)
+		return have_dst ? 0 : -ENOENT;
+	if (!have_dst || S_ISDIR(src.st_mode) == S_ISDIR(dst.st_mode))
+		return 0;
+	return S_ISDIR(src.st_mode) ? -ENOTDIR : -EISDIR;
+}
+
 /* Map both paths of a rename; EXDEV across mounts comes first, then EBUSY
  * (the kernel's order), both after the lookups. */
 static int map_two(struct shim_call *call, int fromfd, const char **from, char *buf, int tofd,
-		   const char **to, char *buf2)
+		   const char **to, char *buf2, unsigned flags)
 {
-	if (shim_call_map(call, 0, fromfd, from, buf, 0) < 0 ||
-	    shim_call_map(call, 1, tofd, to, buf2, 0) < 0)
+	if (shim_call_map(call, 0, fromfd, from, buf, 0) < 0)
 		return shim_call_refuse(call, call->refused);
+	/* The kernel looks the source's directory up first: its error wins. */
+	if (shim_call_map(call, 1, tofd, to, buf2, 0) < 0) {
+		int first = shim_lookup_error(fromfd, *from, true);
+		return shim_call_refuse(call, first ? first : call->refused);
+	}
 	const struct map_table *table = shim_rules();
 	if (!table)
 		return 0;
@@ -142,28 +191,31 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 	errno = saved;
 	if (!reached)
 		return 0; /* the kernel's own error comes first */
-	return shim_call_refuse(call, cross ? -EXDEV : -EBUSY);
+	if (cross)
+		return shim_call_refuse(call, -EXDEV);
+	int first = before_busy(fromfd, *from, tofd, *to, flags);
+	return shim_call_refuse(call, first ? first : -EBUSY);
 }
 
-#define RENAME_WRAPPER(fn, params, fromfd, tofd, args)                         \
-	int fn params                                                          \
-	{                                                                      \
-		char buf[PATH_MAX], buf2[PATH_MAX];                            \
-		struct shim_call call = {.name = #fn};                         \
-		shim_fn_##fn real = SHIM_REAL(fn);                             \
-		if (!real)                                                     \
-			return SHIM_FAIL_M1(ENOSYS);                           \
-		int err = map_two(&call, fromfd, &from, buf, tofd, &to, buf2); \
-		if (err)                                                       \
-			return SHIM_FAIL_M1(err);                              \
-		int r = real args;                                             \
-		shim_call_end(&call, r, errno);                                \
-		return r;                                                      \
+#define RENAME_WRAPPER(fn, params, fromfd, tofd, flags, args)                         \
+	int fn params                                                                 \
+	{                                                                             \
+		char buf[PATH_MAX], buf2[PATH_MAX];                                   \
+		struct shim_call call = {.name = #fn};                                \
+		shim_fn_##fn real = SHIM_REAL(fn);                                    \
+		if (!real)                                                            \
+			return SHIM_FAIL_M1(ENOSYS);                                  \
+		int err = map_two(&call, fromfd, &from, buf, tofd, &to, buf2, flags); \
+		if (err)                                                              \
+			return SHIM_FAIL_M1(err);                                     \
+		int r = real args;                                                    \
+		shim_call_end(&call, r, errno);                                       \
+		return r;                                                             \
 	}
 
-RENAME_WRAPPER(rename, (const char *from, const char *to), AT_FDCWD, AT_FDCWD, (from, to))
-RENAME_WRAPPER(renameat, (int fromfd, const char *from, int tofd, const char *to), fromfd, tofd,
+RENAME_WRAPPER(rename, (const char *from, const char *to), AT_FDCWD, AT_FDCWD, 0, (from, to))
+RENAME_WRAPPER(renameat, (int fromfd, const char *from, int tofd, const char *to), fromfd, tofd, 0,
 	       (fromfd, from, tofd, to))
 RENAME_WRAPPER(renameat2,
 	       (int fromfd, const char *from, int tofd, const char *to, unsigned int flags), fromfd,
-	       tofd, (fromfd, from, tofd, to, flags))
+	       tofd, flags, (fromfd, from, tofd, to, flags))

@@ -353,4 +353,16 @@ const char *shim_audit_path(void);
  * pass straight through. */
 bool shim_busy(void);
 
+/**
+ * shim_lookup_error() - The error the kernel meets looking @path up from
+ * @dirfd before a call acts: on its last component (@parent false: as
+ * lstat), or on the directory holding it (@parent true). For a call of two
+ * paths whose second the shim refuses (a ".." walk that fails): the kernel
+ * would have failed on the first one first (rename, link). errno is kept.
+ *
+ * Return: 0 when the lookup succeeds, else -errno (-ENOTDIR for a parent
+ * that is not a directory).
+ */
+int shim_lookup_error(int dirfd, const char *path, bool parent);
+
 #endif /* TMPJAIL_SHIM_SHIM_H */
