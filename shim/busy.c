@@ -74,8 +74,8 @@ int shim_lookup_error(int dirfd, const char *path, bool parent)
 	size_t n = strlen(path);
 	int saved = errno, r = 0;
 
-	if (n == 0)
-		return 0; /* the descriptor itself (AT_EMPTY_PATH), or the kernel's ENOENT later */
+	if (n == 0) /* rename's ENOENT; linkat's AT_EMPTY_PATH: the descriptor itself */
+		return parent ? -ENOENT : 0;
 	if (n >= PATH_MAX)
 		return -ENAMETOOLONG;
 	memcpy(dir, path, n + 1);
