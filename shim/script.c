@@ -27,6 +27,35 @@
 /* The kernel's buffer for the "#!" line (BINPRM_BUF_SIZE). */
 #define SCRIPT_LINE 256
 
+/*
+ * Is the file open for writing? The kernel refuses to exec it (ETXTBSY).
+ * Nothing reports that count, but a read lease is granted only while no
+ * one has the file open for writing: taken and given back at once. Where
+ * leases cannot be taken (not the file's owner without CAP_LEASE, leases
+ * disabled) the answer is no, and the interpreter's own errors come first.
+ */
+static bool open_for_writing(int fd)
+{
+	if (syscall(SYS_fcntl, fd, F_SETLEASE, F_RDLCK) == 0) {
+		syscall(SYS_fcntl, fd, F_SETLEASE, F_UNLCK);
+		return false;
+	}
+	return errno == EAGAIN;
+}
+
+/* The kernel's tests before it reads a "#!" line of @path (open on @fd):
+ * execute permission for our effective ids on a mount that allows exec,
+ * then no writer. Return: 1 when it may be exec'd, or -errno. */
+static int exec_error(int fd, const char *path)
+{
+	int r = (int)syscall(SYS_faccessat2, AT_FDCWD, path, X_OK, AT_EACCESS);
+	if (r < 0 && errno == ENOSYS)
+		r = (int)syscall(SYS_faccessat, AT_FDCWD, path, X_OK);
+	if (r < 0)
+		return -errno;
+	return open_for_writing(fd) ? -ETXTBSY : 1;
+}
+
 /* Parse the "#!" line in @buf (@len bytes read) as load_script() does.
  * Return: true with *@name (and *@arg, or NULL) pointing into @buf. */
 static bool parse_line(char *buf, size_t len, char **name, char **arg)
@@ -85,16 +114,9 @@ static int read_script(const char *path, char *buf, char **name, char **arg)
 	if (fd < 0)
 		return 0;
 	ssize_t n = sys_read(fd, buf, SCRIPT_LINE);
+	int r = n >= 2 && parse_line(buf, (size_t)n, name, arg) ? exec_error(fd, path) : 0;
 	sys_close(fd);
-	if (n < 2 || !parse_line(buf, (size_t)n, name, arg))
-		return 0;
-	int r;
-	/* The kernel's own test: execute permission for our effective ids, on
-	 * a mount that allows exec. */
-	r = (int)syscall(SYS_faccessat2, AT_FDCWD, path, X_OK, AT_EACCESS);
-	if (r < 0 && errno == ENOSYS)
-		r = (int)syscall(SYS_faccessat, AT_FDCWD, path, X_OK);
-	return r < 0 ? -errno : 1;
+	return r;
 }
 
 /* Will @path, exec'd, load the shim: a dynamic ELF program, not set-id? */
