@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/inotify.h>
+#include <sys/ipc.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Defects found by an adversarial review of issue 10's shim code (resolve.c,
+ * view.c, relative.c, busy.c, the wrapper table). Each case is one defect,
+ * and fails until it is fixed.
+ *
+ * Every run happens in a sandbox: a private mount namespace whose / is
+ * read-only and whose /tmp, /var/tmp and /mnt are fresh tmpfs mounts. The
+ * sandbox's /tmp stands for the real /tmp: it holds REALONLY (a file) and
+ * REALDIR (a directory) that exist only there, and the run's root,
+ * /tmp/tj-review01, laid out as the launcher makes one. A shim that fails
+ * open can therefore touch nothing real. Each script runs twice:
+ *
+ *   - under the shim (TMPJAIL_ROOT, TMPJAIL_DIR and TMPDIR as the launcher
+ *     sets them);
+ *   - the reference: no shim, the root's tmp/ and var/tmp/ bind-mounted
+ *     over /tmp and /var/tmp in a nested namespace;
+ *
+ * and after each the sandbox's /tmp is listed ("real /tmp: ..."): nothing
+ * the run does may change it. The links a script names in /mnt/.outside
+ * are read once the run is over, without the shim ("outside: ..."). Where the reference has no
+ * answer (the root's own name does not exist on a mounted /tmp), the case checks the safety rule
+ * alone: the real /tmp is never reached.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tj_check.h"
+
+/* What the sandbox's /tmp must still hold after any run. */
+#define REAL_TMP_KEPT "real /tmp: REALDIR REALONLY realonly\n"
+
+/*
+ * The sandbox: $1 shim or ref, $2 the shim, $3 root or nobody, $4 the
+ * Python script, $5 the stack helper. Exit 77: no sandbox can be made.
+ */
+static const char sandbox[] =
+    "mode=$1 shim=$2 user=$3 script=$4 helper=$5\n"
+    "mount -o remount,bind,ro / && mount -t tmpfs -o mode=1777 tmpfs /tmp &&\n"
+    "  mount -t tmpfs -o mode=1777 tmpfs /var/tmp && mount -t tmpfs -o mode=1777 tmpfs /mnt ||\n"
+    "  exit 77\n"
+    "set -e\n"
+    "echo realonly > /tmp/REALONLY; mkdir /tmp/REALDIR\n"
+    "R=/tmp/tj-review01\n"
+    "mkdir -p $R/tmp $R/var/tmp; chmod 700 $R $R/tmp $R/var $R/var/tmp\n"
+    "as=\n"
+    "if [ \"$user\" = nobody ]; then\n"
+    "  chown -R 65534:65534 $R; as='setpriv --reuid=65534 --regid=65534 --clear-groups'\n"
+    "fi\n"
+    "env=\"env -i PATH=/usr/bin:/bin TJ_HELPER=$helper TMPJAIL_ROOT=$R TMPJAIL_DIR=$R/tmp"
+    " TMPDIR=$R/tmp\"\n"
+    "set +e\n"
+    "if [ \"$mode\" = shim ]; then\n"
+    "  $as $env LD_PRELOAD=$shim TMPJAIL_PRELOAD=$shim /usr/bin/python3 -c \"$script\"\n"
+    "else\n"
+    "  /usr/bin/unshare --mount --propagation private /bin/sh -c \\\n"
+    "    'mount --bind \"$0/var/tmp\" /var/tmp && mount --bind \"$0/tmp\" /tmp && exec \"$@\"' \\\n"
+    "    $R $as $env /usr/bin/python3 -c \"$script\"\n"
+    "fi\n"
+    "echo \"exit $?\"\n"
+    "if [ -f /mnt/.outside ]; then\n"
+    "  while read -r p; do echo \"outside: $p -> $(readlink \"$p\")\"; done < /mnt/.outside\n"
+    "fi\n"
+    "echo \"real /tmp: $(ls -A /tmp | grep -v '^tj-review01$' | sort | tr '\\n' ' ')"
+    "$(cat /tmp/REALONLY 2>&1)\"\n";
+
+/* Every script starts with t(f): f's result, "ok" for None, or its errno. */
+static const char prelude[] = "import os, sys, errno\n"
+			      "def t(f):\n"
+			      "    try:\n"
+			      "        r = f()\n"
+			      "        return 'ok' if r is None else repr(r)\n"
+			      "    except OSError as e:\n"
+			      "        return errno.errorcode[e.errno]\n";
+
+/* Skip unless the sandbox and the reference can be made here. */
+static bool require_sandbox(void)
+{
+	const char *shim = getenv("TMPJAIL_SHIM");
+
+	if (!shim || access(shim, R_OK) != 0)
+		return false;
+	if (access("/usr/bin/python3", X_OK) != 0 || access("/usr/bin/unshare", X_OK) != 0 ||
+	    access("/usr/bin/setpriv", X_OK) != 0)
+		return false;
+	return geteuid() == 0;
+}
+
+#define REQUIRE_SANDBOX()                                                                      \
+	do {                                                                                   \
+		if (!require_sandbox())                                                        \
+			TJ_SKIP("needs root, python3, unshare and setpriv: every run is in "   \
+				"a mount namespace with tmpfs on /tmp, and the reference "     \
+				"bind-mounts the private dirs (TMPJAIL_SHIM names the shim)"); \
+	} while (0)
+
+/* Read all of @fd into a new string. */
+static char *slurp(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap + 1);
+
+	ck_assert_ptr_nonnull(buf);
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			ck_assert_ptr_nonnull(buf);
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * Run the script (prelude + @body) in a fresh sandbox, @mode "shim" or
+ * "ref", as @user ("root" or "nobody"): what it printed (stdout and
+ * stderr), then "exit N" and the sandbox's /tmp. NULL: no sandbox here.
+ */
+static char *run(const char *mode, const char *user, const char *body)
+{
+	size_t size = strlen(prelude) + strlen(body) + 1;
+	char *script = malloc(size);
+	int out[2];
+
+	ck_assert_ptr_nonnull(script);
+	snprintf(script, size, "%s%s", prelude, body);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
+			_exit(126);
+		const char *helper = getenv("TJ_REVIEW10_STACK");
+		execl("/usr/bin/unshare", "unshare", "--mount", "--propagation", "private",
+		      "/bin/sh", "-c", sandbox, "sandbox", mode, getenv("TMPJAIL_SHIM"), user,
+		      script, helper ? helper : "/bin/false", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	char *text = slurp(out[0]);
+	close(out[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		ck_assert_int_eq(errno, EINTR);
+	free(script);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		free(text);
+		return NULL;
+	}
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sandbox (%s) failed:\n%s",
+		      mode, text);
+	return text;
+}
+
+#define NO_SANDBOX_REASON "cannot make a read-only / and tmpfs mounts in a mount namespace"
+
+/*
+ * @body under the shim and in the reference, as @user: the reference must
+ * print @want (so a reference gone wrong cannot make it pass), the shim
+ * what the reference printed.
+ */
+#define SAME_AS_MOUNTED(user, body, want)                                                        \
+	do {                                                                                     \
+		char *ref_ = run("ref", (user), (body));                                         \
+		if (!ref_)                                                                       \
+			TJ_SKIP(NO_SANDBOX_REASON);                                              \
+		ck_assert_msg(strcmp(ref_, (want)) == 0, "the reference printed:\n%s\nnot:\n%s", \
+			      ref_, (want));                                                     \
+		char *shim_ = run("shim", (user), (body));                                       \
+		ck_assert_ptr_nonnull(shim_);                                                    \
+		ck_assert_msg(strcmp(shim_, ref_) == 0,                                          \
+			      "under the shim:\n%s\non a mounted /tmp:\n%s", shim_, ref_);       \
+		free(ref_);                                                                      \
+		free(shim_);                                                                     \
+	} while (0)
+
+/* @body under the shim only: it must print @want. */
+#define SHIM_PRINTS(body, want)                                                                   \
+	do {                                                                                      \
+		char *shim_ = run("shim", "root", (body));                                        \
+		if (!shim_)                                                                       \
+			TJ_SKIP(NO_SANDBOX_REASON);                                               \
+		ck_assert_msg(strcmp(shim_, (want)) == 0, "under the shim:\n%s\nnot:\n%s", shim_, \
+			      (want));                                                            \
+		free(shim_);                                                                      \
+	} while (0)
+
+/*
+ * TMPDIR is $TMPJAIL_ROOT/tmp, so "$TMPDIR/.." is the root itself, a
+ * working directory in no stand-in: relative paths with ".." from there
+ * were kept as written (relative.c, map_from_inside), and the kernel
+ * climbed into the directory holding the root, the real /tmp: read its
+ * files, list it, rename the root out of the launcher's reach.
+ */
+START_TEST(test_root_parent_not_real_tmp)
+{
+	REQUIRE_SANDBOX();
+	SHIM_PRINTS("def gone(f):\n"
+		    "    r = t(f)\n"
+		    "    return 'refused' if r.startswith('E') else r\n"
+		    "root = os.environ['TMPJAIL_ROOT']\n"
+		    "print(t(lambda: os.chdir(os.environ['TMPDIR'] + '/..')))\n"
+		    "print(gone(lambda: open('../REALONLY').read()))\n"
+		    "print('REALONLY' in t(lambda: os.listdir('..')))\n"
+		    "fd = os.open('.', os.O_RDONLY)\n"
+		    "print(gone(lambda: os.stat('../REALDIR', dir_fd=fd).st_nlink))\n"
+		    "print(gone(lambda: os.rename('../tj-review01', '../moved-root')))\n"
+		    "print(gone(lambda: os.rmdir('../REALDIR')))\n"
+		    "print(os.path.isdir(root + '/tmp'))\n",
+		    "ok\nrefused\nFalse\nrefused\nrefused\nrefused\nTrue\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * symlinkat() with a descriptor and a relative link name skips the check
+ * for relative targets that climb out of the stand-in (view.c,
+ * symlink_common: "path[0] == '/' || dirfd == AT_FDCWD"): the kernel then
+ * follows "../../../../REALONLY" from $ROOT/tmp/a/b into the real /tmp.
+ * GNU tar extracts links so (symlinkat with the -C directory's fd): a
+ * tarball's relative link, extracted in /tmp, reads the real /tmp.
+ */
+START_TEST(test_symlinkat_dirfd_climbing)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED(
+	    "root",
+	    "os.makedirs('/tmp/a/b')\n"
+	    "fd = os.open('/tmp/a/b', os.O_RDONLY)\n"
+	    "os.symlink('../../../../REALONLY', 'l', dir_fd=fd)\n"
+	    "print(t(lambda: open('/tmp/a/b/l').read()))\n"
+	    "print(os.path.exists('/tmp/a/b/l'))\n"
+	    "import subprocess, tarfile\n"
+	    "with tarfile.open('/tmp/t.tar', 'w') as tf:\n"
+	    "    for d in ('x', 'x/y'):\n"
+	    "        ti = tarfile.TarInfo(d)\n"
+	    "        ti.type, ti.mode = tarfile.DIRTYPE, 0o755\n"
+	    "        tf.addfile(ti)\n"
+	    "    ti = tarfile.TarInfo('x/y/l')\n"
+	    "    ti.type, ti.linkname = tarfile.SYMTYPE, '../../../../../REALONLY'\n"
+	    "    tf.addfile(ti)\n"
+	    "os.mkdir('/tmp/dst')\n"
+	    "print(subprocess.run(['tar', '-C', '/tmp/dst', '-xf', '/tmp/t.tar']).returncode)\n"
+	    "print(t(lambda: open('/tmp/dst/x/y/l').read()))\n",
+	    "ENOENT\nFalse\n0\nENOENT\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * A relative target is judged climbing or not as text (view.c,
+ * climbing_target); through a symlink in it ("s" -> /tmp, stored
+ * $ROOT/tmp), "s/../../REALONLY" looks like /tmp/c/REALONLY but the
+ * kernel goes $ROOT/tmp, $ROOT, /tmp: the real /tmp.
+ */
+START_TEST(test_link_through_symlink_in_target)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"os.makedirs('/tmp/c/d')\n"
+			"os.symlink('/tmp', '/tmp/c/d/s')\n"
+			"os.symlink('s/../../REALONLY', '/tmp/c/d/l')\n"
+			"print(t(lambda: open('/tmp/c/d/l').read()))\n",
+			"ENOENT\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * A relative link stored as written (it stays inside /tmp where it was
+ * made) is followed by the kernel from wherever it is later: moving its
+ * directory up two levels makes "../../.." the real /tmp, which rmdir
+ * then acts on. docs/shim.md lists link moves as a limit, not that a
+ * plain rename of a directory opens the real /tmp for writing.
+ */
+START_TEST(test_moved_dir_relative_link)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"os.makedirs('/tmp/e/f/g')\n"
+			"os.symlink('../../..', '/tmp/e/f/g/up')\n"
+			"os.rename('/tmp/e/f/g', '/tmp/g')\n"
+			"print('REALONLY' in os.listdir('/tmp/g/up/'))\n"
+			"print(t(lambda: open('/tmp/g/up/REALONLY').read()))\n"
+			"print(t(lambda: os.rmdir('/tmp/g/up/REALDIR')) != 'ok')\n",
+			"False\nENOENT\nTrue\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * "/proc/self/cwd/.." and "/dev/fd/N/..": the ".." crosses a prefix only
+ * through a magic link, which map_needs_walk() cannot see as text, so the
+ * kernel climbs out of $ROOT/tmp into $ROOT and then the real /tmp.
+ */
+START_TEST(test_proc_magic_link_dotdot)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"os.chdir('/tmp')\n"
+			"fd = os.open('/tmp', os.O_RDONLY)\n"
+			"print(t(lambda: open('/proc/self/cwd/../../REALONLY').read()))\n"
+			"print(t(lambda: open('/dev/fd/%d/../../REALONLY' % fd).read()))\n"
+			"print(os.stat('/proc/self/cwd/..').st_ino == os.stat('/').st_ino)\n",
+			"ENOENT\nENOENT\nTrue\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * A link outside the prefixes made through the shim (/mnt/l -> /tmp/a,
+ * stored $ROOT/tmp/a): a ".." after it crosses a prefix, but not as text
+ * (map_needs_walk), so the kernel's walk climbs from $ROOT/tmp into the
+ * real /tmp; also relative, from /mnt.
+ */
+START_TEST(test_link_outside_prefix_dotdot)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"os.makedirs('/tmp/a')\n"
+			"os.symlink('/tmp/a', '/mnt/l')\n"
+			"print(t(lambda: open('/mnt/l/../../../REALONLY').read()))\n"
+			"print(sorted(os.listdir('/mnt/l/../..')) == sorted(os.listdir('/')))\n"
+			"os.chdir('/mnt')\n"
+			"print(t(lambda: open('l/../../../REALONLY').read()))\n",
+			"ENOENT\nTrue\nENOENT\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * The walk looks a directory up with lstat, which needs search permission
+ * on its parent only, then drops it for a "..": a directory the user may
+ * not search is walked through (resolve.c, step), where the kernel fails
+ * with EACCES. As nobody (root searches everything).
+ */
+START_TEST(test_unsearchable_dir_dotdot)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("nobody",
+			"os.makedirs('/tmp/a')\n"
+			"os.chmod('/tmp/a', 0o600)\n"
+			"print(t(lambda: os.stat('/tmp/a/../x')))\n"
+			"print(t(lambda: open('/tmp/a/../new', 'w').close()))\n"
+			"os.chmod('/tmp/a', 0o700)\n"
+			"print(os.path.exists('/tmp/new'))\n",
+			"EACCES\nEACCES\nFalse\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * The walk keeps four PATH_MAX buffers on the stack (resolve.c, struct
+ * walk: 16 KiB), below a wrapper's own and, for relative paths, the 8 KiB
+ * join buffer (relative.c, map_from_base): a stat() of a path with ".."
+ * in a PTHREAD_STACK_MIN thread or on a SIGSTKSZ signal stack dies with
+ * SIGSEGV. Natively it succeeds.
+ */
+START_TEST(test_small_stack_dotdot)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"import subprocess\n"
+			"os.makedirs('/tmp/a/b')\n"
+			"for mode in ('thread', 'signal'):\n"
+			"    for path, cwd in (('/tmp/a/b/../b', '/'), ('../b', '/tmp/a/b')):\n"
+			"        r = subprocess.run([os.environ['TJ_HELPER'], mode, path, cwd],\n"
+			"                           capture_output=True, text=True)\n"
+			"        print(mode, path, r.returncode, r.stdout.strip())\n",
+			"thread /tmp/a/b/../b 0 0\nthread ../b 0 0\n"
+			"signal /tmp/a/b/../b 0 0\nsignal ../b 0 0\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * The kernel follows at most 40 symlinks in one lookup. The walk counts
+ * the ones it follows, then leaves the last component to the kernel,
+ * which counts from 0 again: 30 + 30 links resolve under the shim.
+ */
+START_TEST(test_eloop_total_links)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED(
+	    "root",
+	    "os.makedirs('/tmp/d')\n"
+	    "for i in range(1, 31):\n"
+	    "    os.symlink('/tmp/s%d' % (i + 1) if i < 30 else '/tmp/d', '/tmp/s%d' % i)\n"
+	    "print(os.path.exists('/tmp/s1'))\n"
+	    "print(t(lambda: os.stat('/tmp/s1/../s1') and None))\n",
+	    "True\nELOOP\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * ftok(3) takes a path and stats it with glibc's internal call, which no
+ * wrapper sees: a key file in /tmp is looked up in the real /tmp (two
+ * processes of a run agree on no key; a name only the real /tmp has
+ * answers). Not in shim/wrappers.def.
+ */
+START_TEST(test_ftok_in_tmp)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"import ctypes\n"
+			"libc = ctypes.CDLL(None, use_errno=True)\n"
+			"open('/tmp/key', 'w').close()\n"
+			"print(libc.ftok(b'/tmp/key', 1) != -1)\n"
+			"print(libc.ftok(b'/tmp/REALONLY', 1) != -1)\n",
+			"True\nFalse\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * chroot(2)'s glibc wrapper takes a path and is not in shim/wrappers.def:
+ * chroot("/tmp/jail") (debootstrap, mock, build roots made in /tmp) enters
+ * the real /tmp's directory of that name.
+ */
+START_TEST(test_chroot_in_tmp)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"os.makedirs('/tmp/jail/sub')\n"
+			"sys.stdout.flush()\n"
+			"for d in ('/tmp/jail', '/tmp/REALDIR'):\n"
+			"    pid = os.fork()\n"
+			"    if pid == 0:\n"
+			"        r = t(lambda: os.chroot(d))\n"
+			"        print(d, r, sorted(os.listdir('/')) if r == 'ok' else '-')\n"
+			"        sys.stdout.flush()\n"
+			"        os._exit(0)\n"
+			"    os.waitpid(pid, 0)\n",
+			"/tmp/jail ok ['sub']\n/tmp/REALDIR ENOENT -\n"
+			"exit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * getcwd(NULL, size) with 0 < size < PATH_MAX goes straight to glibc
+ * (view.c, getcwd), which fails with ERANGE when the real path
+ * ($ROOT/tmp/...) does not fit, though the name the program is shown does.
+ */
+START_TEST(test_getcwd_null_small_size)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"import ctypes\n"
+			"libc = ctypes.CDLL(None, use_errno=True)\n"
+			"libc.getcwd.restype = ctypes.c_char_p\n"
+			"os.makedirs('/tmp/' + 'x' * 30)\n"
+			"os.chdir('/tmp/' + 'x' * 30)\n"
+			"r = libc.getcwd(None, 40)\n"
+			"print(r or errno.errorcode[ctypes.get_errno()])\n",
+			"b'/tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * The private dirs are mount points to the program: removed or renamed by
+ * no name (busy.c). But busy() only knows absolute mapped paths: from the
+ * root's own name as working directory or descriptor (TMPJAIL_ROOT is in
+ * the environment) "tmp" is kept relative, and the stand-in is renamed or
+ * removed; a symlink put in its place then sends every /tmp path of the
+ * run wherever it points, the real /tmp included.
+ */
+START_TEST(test_stand_in_by_relative_name)
+{
+	REQUIRE_SANDBOX();
+	SHIM_PRINTS("root = os.environ['TMPJAIL_ROOT']\n"
+		    "os.chdir(root)\n"
+		    "print(t(lambda: os.rename('tmp', 'old')))\n"
+		    "fd = os.open(root + '/var', os.O_RDONLY)\n"
+		    "print(t(lambda: os.rmdir('tmp', dir_fd=fd)))\n"
+		    "print(os.path.isdir(root + '/tmp'), os.path.isdir(root + '/var/tmp'))\n",
+		    "EBUSY\nEBUSY\nTrue True\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * A working directory deeper than PATH_MAX has no name getcwd(2) can give:
+ * relative.c (map_from_base) then keeps the path as written, and its ".."
+ * climb out of the stand-in into the real /tmp. Fails open; so does
+ * view.c's climbing_target() for a link made there (realpath fails, the
+ * climbing target is stored as written).
+ */
+START_TEST(test_deep_cwd_dotdot)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"os.chdir('/tmp')\n"
+			"for i in range(20):\n"
+			"    os.mkdir('d' * 250)\n"
+			"    os.chdir('d' * 250)\n"
+			"print(t(lambda: open('../' * 22 + 'REALONLY').read()))\n"
+			"fd = os.open('.', os.O_RDONLY)\n"
+			"print(t(lambda: os.stat('../' * 22 + 'REALDIR', dir_fd=fd) and None))\n"
+			"os.symlink('../' * 22 + 'REALONLY', 'l')\n"
+			"print(t(lambda: open('l').read()))\n",
+			"ENOENT\nENOENT\nENOENT\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * The same from a working directory that was removed: /proc and getcwd(2)
+ * give no path, the path is kept, and the kernel's ".." (which still
+ * climbs from a removed directory) leaves the stand-in.
+ */
+START_TEST(test_removed_cwd_dotdot)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"os.makedirs('/tmp/a/b')\n"
+			"os.chdir('/tmp/a/b')\n"
+			"os.rmdir('/tmp/a/b')\n"
+			"print(t(lambda: open('../../../../REALONLY').read()))\n"
+			"print('REALONLY' in os.listdir('../../../..'))\n",
+			"ENOENT\nFalse\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * A symlink made in the private /tmp to an ancestor of a prefix ("/",
+ * "/var", "/proc/self/root") is stored as written and followed by the
+ * kernel, below it "tmp" is the real /tmp: no ".." needed, the program's
+ * path starts with /tmp, and rmdir acts on the real /tmp.
+ */
+START_TEST(test_link_to_root_in_tmp)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED("root",
+			"os.symlink('/', '/tmp/rootlink')\n"
+			"os.symlink('/proc/self/root', '/tmp/pr')\n"
+			"open('/tmp/mine', 'w').write('mine')\n"
+			"print(t(lambda: open('/tmp/rootlink/tmp/REALONLY').read()))\n"
+			"print(t(lambda: open('/tmp/pr/tmp/REALONLY').read()))\n"
+			"print(t(lambda: open('/tmp/rootlink/tmp/mine').read()))\n"
+			"print(t(lambda: os.rmdir('/tmp/rootlink/tmp/REALDIR')))\n",
+			"ENOENT\nENOENT\n'mine'\nENOENT\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * A NULL path: the kernel's EFAULT, not a crash. symlink_common (view.c)
+ * reads target[0] and map_two (busy.c) compares both names without a NULL
+ * test: the process dies with SIGSEGV.
+ */
+START_TEST(test_null_paths_efault)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED(
+	    "root",
+	    "import ctypes, subprocess\n"
+	    "open('/tmp/a', 'w').close()\n"
+	    "for call in (\"symlink(None, b'/tmp/x')\", \"symlinkat(None, -100, b'x')\",\n"
+	    "             \"rename(None, b'/tmp/x')\", \"rename(b'/tmp/a', None)\"):\n"
+	    "    code = ('import ctypes\\n'\n"
+	    "            'libc = ctypes.CDLL(None, use_errno=True)\\n'\n"
+	    "            'print(libc.%s, ctypes.get_errno())' % call)\n"
+	    "    r = subprocess.run([sys.executable, '-c', code], capture_output=True,\n"
+	    "                       text=True)\n"
+	    "    print(call.split('(')[0], r.returncode, r.stdout.strip())\n",
+	    "symlink 0 -1 14\nsymlinkat 0 -1 14\nrename 0 -1 14\nrename 0 -1 14\n"
+	    "exit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * TMPJAIL_DIR must be honoured only when it is a directory of the user's
+ * inside the root (docs/shim.md: refused as "a directory not the user's",
+ * "a symlink"): shim_check_root() (trust.c) checks the root's owner only,
+ * and the stand-in's place only as text, so a stand-in owned by another
+ * user, or reached through a symlink in the root ($ROOT/l -> /mnt), is
+ * used: /tmp/x is written there.
+ */
+START_TEST(test_hostile_stand_in)
+{
+	REQUIRE_SANDBOX();
+	SHIM_PRINTS("import subprocess\n"
+		    "root = os.environ['TMPJAIL_ROOT']\n"
+		    "os.mkdir(root + '/other')\n"
+		    "os.chown(root + '/other', 65534, 65534)\n"
+		    "os.mkdir('/mnt/elsewhere')\n"
+		    "os.symlink('/mnt', root + '/l')\n"
+		    "code = 'print(open(\"/tmp/x\", \"w\").write(\"x\"))'\n"
+		    "for d in (root + '/other', root + '/l/elsewhere'):\n"
+		    "    env = dict(os.environ, TMPJAIL_DIR=d)\n"
+		    "    r = subprocess.run([sys.executable, '-c', code], env=env,\n"
+		    "                       capture_output=True, text=True)\n"
+		    "    print(r.returncode, os.listdir(d))\n",
+		    "1 []\n1 []\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
+ * Links copied out of the run: cp -a or tar -x into a directory outside
+ * the prefixes make the link with symlink("/tmp/a"), stored mapped
+ * ($ROOT/tmp/a): read from outside once the run is over it names a root
+ * that is gone. Natively it reads "/tmp/a" (issue 10, item 3: "a path into
+ * a root that no longer exists is then recorded"; docs/shim.md says cp -a
+ * copies "/tmp/a" out).
+ */
+START_TEST(test_link_copied_out)
+{
+	REQUIRE_SANDBOX();
+	SAME_AS_MOUNTED(
+	    "root",
+	    "import subprocess\n"
+	    "os.makedirs('/tmp/a')\n"
+	    "os.symlink('/tmp/a', '/tmp/l')\n"
+	    "subprocess.run(['cp', '-a', '/tmp/l', '/mnt/l'])\n"
+	    "subprocess.run(['tar', '-C', '/tmp', '-cf', '/mnt/t.tar', 'l'])\n"
+	    "os.mkdir('/mnt/x')\n"
+	    "subprocess.run(['tar', '-C', '/mnt/x', '-xf', '/mnt/t.tar'])\n"
+	    "open('/mnt/.outside', 'w').write('/mnt/l\\n/mnt/x/l\\n')\n",
+	    "exit 0\noutside: /mnt/l -> /tmp/a\noutside: /mnt/x/l -> /tmp/a\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+static void add(Suite *s, TCase *tc, const TTest *test)
+{
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test);
+	suite_add_tcase(s, tc);
+}
+
+Suite *tj_suite(void)
+{
+	Suite *s = suite_create("shim_review10");
+	add(s, tcase_create("root_parent_not_real_tmp"), test_root_parent_not_real_tmp);
+	add(s, tcase_create("symlinkat_dirfd_climbing"), test_symlinkat_dirfd_climbing);
+	add(s, tcase_create("link_through_symlink_in_target"), test_link_through_symlink_in_target);
+	add(s, tcase_create("moved_dir_relative_link"), test_moved_dir_relative_link);
+	add(s, tcase_create("proc_magic_link_dotdot"), test_proc_magic_link_dotdot);
+	add(s, tcase_create("link_outside_prefix_dotdot"), test_link_outside_prefix_dotdot);
+	add(s, tcase_create("unsearchable_dir_dotdot"), test_unsearchable_dir_dotdot);
+	add(s, tcase_create("small_stack_dotdot"), test_small_stack_dotdot);
+	add(s, tcase_create("eloop_total_links"), test_eloop_total_links);
+	add(s, tcase_create("ftok_in_tmp"), test_ftok_in_tmp);
+	add(s, tcase_create("chroot_in_tmp"), test_chroot_in_tmp);
+	add(s, tcase_create("getcwd_null_small_size"), test_getcwd_null_small_size);
+	add(s, tcase_create("stand_in_by_relative_name"), test_stand_in_by_relative_name);
+	add(s, tcase_create("deep_cwd_dotdot"), test_deep_cwd_dotdot);
+	add(s, tcase_create("removed_cwd_dotdot"), test_removed_cwd_dotdot);
+	add(s, tcase_create("link_to_root_in_tmp"), test_link_to_root_in_tmp);
+	add(s, tcase_create("null_paths_efault"), test_null_paths_efault);
+	add(s, tcase_create("hostile_stand_in"), test_hostile_stand_in);
+	add(s, tcase_create("link_copied_out"), test_link_copied_out);
+	return s;
+}
