@@ -33,12 +33,40 @@ static bool busy(const char *path)
 	return !(path[start] == '.' && (len == 1 || (len == 2 && path[start + 1] == '.')));
 }
 
+/*
+ * The absolute name of the mapped @path, read from @dirfd, into @abs; a
+ * relative one is kept as written by the mapper, but may still name a
+ * private dir from the root's own directory ("tmp" from $TMPJAIL_ROOT).
+ * Return: @path itself when absolute, @abs, or NULL when it has no name.
+ */
+static const char *absolute(int dirfd, const char *path, char *abs)
+{
+	if (path[0] == '/')
+		return path;
+	return shim_absolute_at(dirfd, path, abs, PATH_MAX) < 0 ? NULL : abs;
+}
+
+/* busy() for @path read from @dirfd: relative names only cost a system
+ * call when their last component could name a private dir. */
+static bool busy_at(int dirfd, const char *path)
+{
+	const struct map_table *table = shim_rules();
+	char abs[PATH_MAX];
+
+	if (!table || !path)
+		return false;
+	if (path[0] != '/' && !map_may_be_stand_in(table, path))
+		return false;
+	const char *name = absolute(dirfd, path, abs);
+	return name && busy(name);
+}
+
 /* Map @path (from @dirfd) for @call, slot @slot; then the EBUSY test. */
 static int map_one(struct shim_call *call, int slot, int dirfd, const char **path, char *buf)
 {
 	if (shim_call_map(call, slot, dirfd, path, buf, 0) < 0)
 		return shim_call_refuse(call, call->refused);
-	if (busy(*path))
+	if (busy_at(dirfd, *path))
 		return shim_call_refuse(call, -EBUSY);
 	return 0;
 }
@@ -119,25 +147,19 @@ static bool lookups_ok(int fromfd, const char *from, int tofd, const char *to, b
 	return cross || shim_lookup_error(fromfd, from, false) == 0;
 }
 
-/* mount_at() when the name has no directory to be judged by. */
+/* mount_of() for a name with no directory to be judged by. */
 #define MOUNT_UNKNOWN (-2)
 
 /*
- * Which private dir the mapped @path, read from @dirfd, is on: a rule's
- * index, or -1 for the rest of the system (map_mount_of()). A relative name
- * is kept as written by the mapper, and is on its directory's mount: a
- * rename of "/tmp/a" to "b" from a working directory outside the private
- * dirs crosses mounts as surely as one to "/home/b".
+ * Which private dir the absolute @path is on: a rule's index, or -1 for
+ * the rest of the system (map_mount_of()), MOUNT_UNKNOWN for no name. A
+ * relative name is on its directory's mount: a rename of "/tmp/a" to "b"
+ * from a working directory outside the private dirs crosses mounts as
+ * surely as one to "/home/b".
  */
-static int mount_at(const struct map_table *table, int dirfd, const char *path)
+static int mount_of(const struct map_table *table, const char *path)
 {
-	char abs[PATH_MAX];
-
-	if (path[0] == '/')
-		return map_mount_of(table, path);
-	if (shim_absolute_at(dirfd, path, abs, sizeof(abs)) < 0)
-		return MOUNT_UNKNOWN;
-	return map_mount_of(table, abs);
+	return path ? map_mount_of(table, path) : MOUNT_UNKNOWN;
 }
 
 /*
@@ -178,15 +200,17 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 		return shim_call_refuse(call, first ? first : call->refused);
 	}
 	const struct map_table *table = shim_rules();
-	if (!table)
-		return 0;
-	int from_mount = mount_at(table, fromfd, *from);
-	int to_mount = mount_at(table, tofd, *to);
+	if (!table || !*from || !*to)
+		return 0; /* NULL: the kernel's EFAULT */
+	char abs_from[PATH_MAX], abs_to[PATH_MAX];
+	const char *from_name = absolute(fromfd, *from, abs_from);
+	const char *to_name = absolute(tofd, *to, abs_to);
+	int from_mount = mount_of(table, from_name), to_mount = mount_of(table, to_name);
 	if (from_mount == MOUNT_UNKNOWN || to_mount == MOUNT_UNKNOWN)
 		return 0; /* no base to judge by: the kernel's own error */
 	bool cross = from_mount != to_mount;
 	/* A rename onto itself does nothing, and succeeds, even on a mount. */
-	if ((!cross && !busy(*from) && !busy(*to)) || strcmp(*from, *to) == 0)
+	if ((!cross && !busy(from_name) && !busy(to_name)) || strcmp(from_name, to_name) == 0)
 		return 0;
 	int saved = errno;
 	bool reached = lookups_ok(fromfd, *from, tofd, *to, cross);

@@ -552,6 +552,23 @@ bool map_is_stand_in(const struct map_table *table, const char *path)
 	return false;
 }
 
+bool map_may_be_stand_in(const struct map_table *table, const char *name)
+{
+	size_t n = strlen(name);
+
+	while (n > 1 && name[n - 1] == '/')
+		n--;
+	size_t start = n;
+	while (start > 0 && name[start - 1] != '/')
+		start--;
+	if (known_name(table, name + start, n - start))
+		return true;
+	/* The root's own name, from the directory holding it. */
+	const char *base = strrchr(table->root, '/');
+	return base && table->root_len && strlen(base + 1) == n - start &&
+	       memcmp(base + 1, name + start, n - start) == 0;
+}
+
 int map_mount_of(const struct map_table *table, const char *path)
 {
 	int best = -1;

@@ -227,6 +227,14 @@ bool map_needs_walk(const struct map_table *table, const char *path);
 bool map_is_stand_in(const struct map_table *table, const char *path);
 
 /**
+ * map_may_be_stand_in() - could the relative @name, read from some
+ * directory, name the root or a stand-in? Only when its last component is
+ * a prefix's component name ("tmp", "var") or the root's own: one string
+ * pass decides for nearly every name, with no system call.
+ */
+bool map_may_be_stand_in(const struct map_table *table, const char *name);
+
+/**
  * map_mount_of() - which stand-in the mapped @path lies strictly inside,
  * as the mount it would be on were the stand-ins mounted: the rule's index,
  * or -1 (outside every stand-in; a stand-in itself is on its parent's).

@@ -81,8 +81,12 @@ static int base_directory(int dirfd, char *buf, size_t size)
 static int map_from_inside(const struct map_table *rules, char *base, const char *path, char *out,
 			   size_t size, unsigned flags)
 {
-	if (!map_has_dotdot(path) || map_unmap(rules, base, base, PATH_MAX) != MAP_DONE)
-		return MAP_KEEP; /* the root itself, or a part of it no prefix shows */
+	if (!map_has_dotdot(path))
+		return MAP_KEEP;
+	/* The root itself, or a part of it no prefix shows ($TMPDIR/..): no
+	 * /tmp name, so its ".." climb as text from its real name, mapped as
+	 * any path, never by the kernel into the directory holding the root. */
+	(void)map_unmap(rules, base, base, PATH_MAX);
 	/* Joined as text, not collapsed: the walk then keeps a last ".." one
 	 * (rmdir(".."), unlink("..") fail as they do natively). */
 	size_t b = strlen(base), p = strlen(path);

@@ -82,6 +82,15 @@ static int finish(struct walk *w, const char *virt, const char *suffix, char *ou
 	return MAP_DONE;
 }
 
+/* ".." as a string operation: where the walk is, nothing is a symlink. */
+static void climb(struct walk *w)
+{
+	while (w->cur_len > 0 && w->cur[w->cur_len - 1] != '/')
+		w->cur_len--;
+	if (w->cur_len > 0)
+		w->cur_len--; /* the '/' before the name; "" stands for "/" */
+}
+
 /* The walk's directory as text, "/" for the top. */
 static const char *cur_text(struct walk *w)
 {
@@ -108,6 +117,20 @@ static int finish_dotdot(struct walk *w, char *out, size_t size)
 			memcpy(out + rule->from_len, "/..", sizeof("/.."));
 			return MAP_DONE;
 		}
+	}
+	int r = real_of(w, dir, w->real);
+	if (r < 0)
+		return r;
+	/*
+	 * The root itself, or a part of it no prefix shows, reached by the
+	 * root's own name ("$TMPDIR/.."): on a mounted /tmp it has no parent
+	 * the kernel could climb to, and the real one holds other runs' files.
+	 * Climb as text, as a ".." in the middle of the path does, to a
+	 * directory the program's names reach ("/tmp" for "/tmp/tj-X/..").
+	 */
+	if (map_inside_root(w->table, w->real) && map_mount_of(w->table, w->real) < 0) {
+		climb(w);
+		return finish(w, cur_text(w), "", out, size);
 	}
 	return finish(w, dir, w->cur_len ? "/.." : "..", out, size);
 }
@@ -187,10 +210,7 @@ int shim_resolve(const struct map_table *table, const char *path, char *out, siz
 		if (last && dotdot)
 			return finish_dotdot(&w, out, size);
 		if (dotdot) {
-			while (w.cur_len > 0 && w.cur[w.cur_len - 1] != '/')
-				w.cur_len--;
-			if (w.cur_len > 0)
-				w.cur_len--; /* the '/' before the name; "" stands for "/" */
+			climb(&w);
 			p = next;
 			continue;
 		}
