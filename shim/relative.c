@@ -104,6 +104,95 @@ static int map_from_inside(const struct map_table *rules, char *base, const char
 	return MAP_DONE;
 }
 
+/* Which stand-in is the directory @st describes: a rule's index, or -1. */
+static int stand_in_of(const struct map_table *rules, const struct stat *ins, const bool *have,
+		       const struct stat *st)
+{
+	for (size_t i = 0; i < rules->nrules; i++)
+		if (have[i] && ins[i].st_dev == st->st_dev && ins[i].st_ino == st->st_ino)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * How many levels below a stand-in the directory @dirfd stands for lies,
+ * found by climbing its real parents by descriptor; *@rule is the stand-in's
+ * rule, -1 when it is in none. For a directory without a name.
+ */
+static unsigned depth_in_stand_in(const struct map_table *rules, int dirfd, int *rule)
+{
+	struct stat ins[MAP_MAX_RULES], st, up_st;
+	bool have[MAP_MAX_RULES];
+	unsigned depth = 0;
+
+	for (size_t i = 0; i < rules->nrules; i++)
+		have[i] = rules->rules[i].to_len &&
+			  syscall(SYS_newfstatat, AT_FDCWD, rules->rules[i].to, &ins[i], 0) == 0;
+	*rule = -1;
+	int fd = (int)syscall(SYS_openat, dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	while (fd >= 0 && syscall(SYS_fstat, fd, &st) == 0) {
+		*rule = stand_in_of(rules, ins, have, &st);
+		if (*rule >= 0 || depth >= PATH_MAX / 2)
+			break;
+		int up = (int)syscall(SYS_openat, fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		bool top = up < 0 || syscall(SYS_fstat, up, &up_st) < 0 ||
+			   (up_st.st_dev == st.st_dev && up_st.st_ino == st.st_ino);
+		syscall(SYS_close, fd);
+		fd = up;
+		if (top)
+			break;
+		depth++;
+	}
+	if (fd >= 0)
+		syscall(SYS_close, fd);
+	return depth;
+}
+
+/*
+ * @path from a directory that has no name (deeper than PATH_MAX, or
+ * removed): where its ".." climb out of the stand-in holding it, go on
+ * from the prefix's parent in the program's names, as from a mounted
+ * /tmp; a path that stays inside is kept. Never the kernel's climb out of a
+ * stand-in, into the real directory holding the root.
+ */
+static int map_nameless(const struct map_table *rules, int dirfd, const char *path, char *out,
+			size_t size, unsigned flags)
+{
+	int rule;
+	unsigned level = depth_in_stand_in(rules, dirfd, &rule);
+
+	if (rule < 0)
+		return MAP_KEEP; /* in no stand-in: the kernel's ".." are the native ones */
+	for (const char *p = path;;) {
+		p += strspn(p, "/");
+		size_t len = strcspn(p, "/");
+		if (len == 0)
+			return MAP_KEEP;
+		if (len == 2 && p[0] == '.' && p[1] == '.' && level-- == 0) {
+			const struct map_rule *r = &rules->rules[rule];
+			size_t parent = (size_t)(strrchr(r->from, '/') - r->from);
+			size_t rest = strlen(p + 2);
+			char virt[PATH_MAX];
+			if (parent + rest + 2 > sizeof(virt))
+				return -ENAMETOOLONG;
+			memcpy(virt, r->from, parent);
+			memcpy(virt + parent, p + 2, rest + 1);
+			if (parent + rest == 0)
+				memcpy(virt, "/", 2);
+			int m = shim_map(virt, out, size, flags);
+			if (m != MAP_KEEP)
+				return m;
+			if (strlen(virt) >= size)
+				return -ENAMETOOLONG;
+			memcpy(out, virt, strlen(virt) + 1);
+			return MAP_DONE;
+		}
+		if (!(len == 2 && p[0] == '.' && p[1] == '.') && !(len == 1 && p[0] == '.'))
+			level++;
+		p += len;
+	}
+}
+
 /*
  * The slow path, in its own frame: the common case (the fast test) must
  * not pay for, or probe the stack of, the join buffer.
@@ -118,10 +207,15 @@ static __attribute__((noinline)) int map_from_base(const struct map_table *rules
 	int saved = errno;
 	int r = base_directory(dirfd, joined, PATH_MAX);
 
+	if (r < 0) {
+		/* A directory with no name (too deep, removed): its ".." are
+		 * climbed here. Any other error: the kernel's, as before. */
+		bool nameless = (r == -ENAMETOOLONG || r == -ENOENT) && map_has_dotdot(path);
+		r = nameless ? map_nameless(rules, dirfd, path, out, size, flags) : MAP_KEEP;
+		errno = saved;
+		return r;
+	}
 	errno = saved;
-	/* No usable base: the kernel resolves it as before. */
-	if (r < 0)
-		return MAP_KEEP;
 	if (map_inside_root(rules, joined))
 		return map_from_inside(rules, joined, path, out, size, flags);
 	if (map_join(joined, path, joined, sizeof(joined)) < 0)

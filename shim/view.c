@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "shim.h"
 
@@ -191,41 +192,128 @@ static bool join_collapsed(const char *dir, const char *rest, char *out)
 }
 
 /*
- * The target to store for a new link @link (as given to the kernel,
- * relative to the working directory) to the relative @target: where the
- * kernel, reading it from the link's real directory, would land elsewhere
- * than a mounted /tmp would (its ".." climb out of the stand-in), the
- * absolute path it names, mapped; else @target as written. Lexical, as the
- * kernel reads a target whose directories are no symlinks.
+ * Does the kernel meet a symlink on @target's way from @dir (a real,
+ * canonical directory) before its last ".."? Then the text alone cannot say
+ * where the ".." lead ("s/../../x" with s a link to /tmp). Components are
+ * looked at in order, the ".." lexically while none was a link; a missing
+ * one ends the search (the kernel fails there too).
  */
-static const char *climbing_target(const struct map_table *table, const char *link,
+static bool link_before_dotdot(const char *dir, const char *target)
+{
+	char cur[PATH_MAX];
+	size_t n = strlen(dir);
+	const char *last = NULL;
+
+	for (const char *p = target; (p = strstr(p, "..")); p += 2)
+		last = p;
+	if (!last || n >= PATH_MAX)
+		return false;
+	memcpy(cur, dir, n + 1);
+	for (const char *p = target; p < last;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 1 && cur[n - 1] != '/')
+				n--;
+			cur[n > 1 ? --n : n] = '\0';
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			struct stat st;
+			if (n + 1 + len >= PATH_MAX)
+				return true; /* too long to tell: treat as a link */
+			cur[n++] = '/';
+			memcpy(cur + n, p, len);
+			cur[n += len] = '\0';
+			if (syscall(SYS_newfstatat, AT_FDCWD, cur, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				return false;
+			if (S_ISLNK(st.st_mode))
+				return true;
+		}
+		p += len;
+		p += strspn(p, "/");
+	}
+	return false;
+}
+
+/*
+ * climbing_target() for a link whose directory has no name (deeper than
+ * PATH_MAX, or removed): the target read from there, mapped as a relative
+ * path from that directory is (shim_map_at() climbs such ".."), absolute
+ * where it climbs out of the stand-in.
+ */
+static const char *nameless_target(int dirfd, const char *link, const char *target, char *out)
+{
+	char from_dir[PATH_MAX];
+	const char *slash = strrchr(link, '/');
+	size_t n = slash ? (size_t)(slash - link) + 1 : 0, t = strlen(target);
+
+	if (n + t >= sizeof(from_dir)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	memcpy(from_dir, link, n);
+	memcpy(from_dir + n, target, t + 1);
+	int r = shim_map_at(dirfd, from_dir, out, PATH_MAX, SHIM_MAP_NO_CREATE);
+	if (r < 0) {
+		errno = -r;
+		return NULL;
+	}
+	return r == MAP_DONE ? out : target;
+}
+
+/*
+ * The target to store for a new link @link (read from @dirfd) to the
+ * relative @target: where the kernel, reading it from the link's real
+ * directory, would land elsewhere than a mounted /tmp would (its ".." climb
+ * out of the stand-in, or go through a symlink), the absolute path it names
+ * there, mapped; else @target as written. NULL, with errno, when where the
+ * link is cannot be told (a working directory too deep for a name): the
+ * call is refused rather than store a way out.
+ */
+static const char *climbing_target(const struct map_table *table, int dirfd, const char *link,
 				   const char *target, char *out)
 {
 	char dir[PATH_MAX], real_dir[PATH_MAX], shown[PATH_MAX], kernel[PATH_MAX];
-	size_t n = strlen(link);
 	shim_fn_realpath real = SHIM_REAL(realpath);
 
-	if (!real || !map_has_dotdot(target) || n >= PATH_MAX)
+	if (!map_has_dotdot(target))
 		return target;
-	memcpy(dir, link, n + 1);
+	int r = real ? shim_absolute_at(dirfd, link, dir, sizeof(dir)) : -ENOSYS;
+	if ((r == -ENAMETOOLONG || r == -ENOENT) && link[0] != '/')
+		return nameless_target(dirfd, link, target, out);
+	if (r < 0) {
+		errno = -r;
+		return NULL;
+	}
+	size_t n = strlen(dir);
 	while (n > 1 && dir[n - 1] == '/')
 		dir[--n] = '\0';
 	char *slash = strrchr(dir, '/');
-	if (!slash)
-		memcpy(dir, ".", 2);
-	else
-		slash[slash == dir] = '\0'; /* "/l" -> "/" */
-	/* The canonical directory, as it is and in the program's names. */
+	slash[slash == dir] = '\0'; /* "/l" -> "/" */
+	/* The canonical directory, as it is and in the program's names. A
+	 * missing one: the kernel's error, from the call itself. */
 	if (!real(dir, real_dir) || strlen(real_dir) >= PATH_MAX)
-		return target;
+		return errno == ENOENT || errno == ENOTDIR ? target : NULL;
 	memcpy(shown, real_dir, strlen(real_dir) + 1);
 	if (map_unmap(table, shown, shown, sizeof(shown)) != MAP_DONE)
 		return target; /* not in a prefix: the kernel reads it as natively */
-	if (!join_collapsed(shown, target, dir) || !join_collapsed(real_dir, target, kernel))
-		return target;
-	int r = map_path(table, dir, out, PATH_MAX);
-	if (r < 0)
-		return target;
+	if (!join_collapsed(shown, target, dir) || !join_collapsed(real_dir, target, kernel)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if (link_before_dotdot(real_dir, target)) {
+		/* Walked as a mounted /tmp would walk it, links and all. */
+		if (!join_collapsed(shown, "", dir) || strlen(dir) + 1 + strlen(target) >= PATH_MAX) {
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		strcat(strcat(dir, "/"), target);
+		r = shim_map(dir, out, PATH_MAX, SHIM_MAP_NO_CREATE);
+	} else {
+		r = map_path(table, dir, out, PATH_MAX);
+	}
+	if (r < 0) {
+		errno = -r;
+		return NULL;
+	}
 	if (r == MAP_KEEP)
 		memcpy(out, dir, strlen(dir) + 1);
 	return strcmp(out, kernel) == 0 ? target : out;
@@ -256,8 +344,11 @@ static int symlink_common(const char *name, const char *target, int dirfd, const
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
 	const struct map_table *table = shim_rules();
 	int saved = errno;
-	if (table && target[0] != '/' && (path[0] == '/' || dirfd == AT_FDCWD))
-		target = climbing_target(table, path, target, climbed);
+	if (table && target && path && target[0] != '/') {
+		target = climbing_target(table, dirfd, path, target, climbed);
+		if (!target)
+			return SHIM_FAIL_M1(shim_call_refuse(&call, -errno));
+	}
 	errno = saved;
 	int r = real(target, dirfd, path);
 	shim_call_end(&call, r, errno);
