@@ -215,6 +215,15 @@ size_t strcspn(const char *s, const char *reject)
 }
 
 /* Decimal only: trust.c reads a pid with it. */
+size_t strspn(const char *s, const char *accept)
+{
+	size_t n = 0;
+
+	while (s[n] && strchr(accept, s[n]))
+		n++;
+	return n;
+}
+
 long strtol(const char *restrict s, char **restrict end, int base)
 {
 	long value = 0;

@@ -492,9 +492,48 @@ static bool canonical_in_prefix(const struct map_table *table, const char *path,
 	return false;
 }
 
+/*
+ * Does @path go on past a /proc magic link ("/proc/self/root/tmp/x",
+ * "/proc/self/cwd/../x", "/dev/fd/3/x")? The kernel jumps to where the link
+ * points, not through a prefix as text: "/proc/self/root/tmp" is the real
+ * /tmp, unless walked. A magic link as the last component is the call's
+ * own (a pipe's /proc/self/fd/0 opens as natively).
+ */
+static bool past_magic_link(const char *path)
+{
+#define IS(name) (len == sizeof(name) - 1 && memcmp(p, name, len) == 0)
+	const char *p;
+	bool in_links = false, magic = false; /* in a directory of links; on one */
+
+	if (strncmp(path, "/proc/", 6) == 0) {
+		p = path + 6;
+	} else if (strncmp(path, "/dev/fd/", 8) == 0) {
+		p = path + 8;
+		in_links = true;
+	} else {
+		return false;
+	}
+	for (;;) {
+		p += strspn(p, "/");
+		size_t len = strcspn(p, "/");
+		if (len == 0)
+			return false;
+		if (magic)
+			return true; /* a component after the link */
+		magic = in_links || IS("root") || IS("cwd") || IS("exe");
+		in_links = IS("fd") || IS("map_files");
+		p += len;
+	}
+#undef IS
+}
+
 bool map_needs_walk(const struct map_table *table, const char *path)
 {
-	if (!path || path[0] != '/' || !map_has_dotdot(path))
+	if (!path || path[0] != '/')
+		return false;
+	if ((path[1] == 'p' || path[1] == 'd') && !table->incomplete && past_magic_link(path))
+		return true;
+	if (!map_has_dotdot(path))
 		return false;
 	if (table->incomplete)
 		return false; /* map_path() refuses every path anyway */

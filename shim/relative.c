@@ -193,17 +193,10 @@ static int map_nameless(const struct map_table *rules, int dirfd, const char *pa
 	}
 }
 
-/*
- * The slow path, in its own frame: the common case (the fast test) must
- * not pay for, or probe the stack of, the join buffer.
- */
-static __attribute__((noinline)) int map_from_base(const struct map_table *rules, int dirfd,
-						   const char *path, char *out, size_t size,
-						   unsigned flags)
+/* map_from_base() with @joined, 2 * PATH_MAX bytes of scratch. */
+static int join_from_base(const struct map_table *rules, int dirfd, const char *path, char *joined,
+			  char *out, size_t size, unsigned flags)
 {
-	/* The base fills at most PATH_MAX, the kernel takes no longer @path:
-	 * the join always fits, so a long path is refused, never let through. */
-	char joined[2 * PATH_MAX];
 	int saved = errno;
 	int r = base_directory(dirfd, joined, PATH_MAX);
 
@@ -218,10 +211,28 @@ static __attribute__((noinline)) int map_from_base(const struct map_table *rules
 	errno = saved;
 	if (map_inside_root(rules, joined))
 		return map_from_inside(rules, joined, path, out, size, flags);
-	if (map_join(joined, path, joined, sizeof(joined)) < 0)
+	if (map_join(joined, path, joined, 2 * PATH_MAX) < 0)
 		return MAP_KEEP;
 	/* Mapped: the absolute result; not redirected: @path as written. */
 	return shim_map(joined, out, size, flags);
+}
+
+/*
+ * The slow path, in its own frame: the common case (the fast test) must
+ * not pay for, or probe the stack of, the join buffer.
+ */
+static __attribute__((noinline)) int map_from_base(const struct map_table *rules, int dirfd,
+						   const char *path, char *out, size_t size,
+						   unsigned flags)
+{
+	/* The base fills at most PATH_MAX, the kernel takes no longer @path:
+	 * the join always fits, so a long path is refused, never let through. */
+	char *joined = shim_scratch(2 * PATH_MAX);
+	if (!joined)
+		return -ENOMEM;
+	int r = join_from_base(rules, dirfd, path, joined, out, size, flags);
+	shim_scratch_free(joined, 2 * PATH_MAX);
+	return r;
 }
 
 int shim_absolute_at(int dirfd, const char *path, char *out, size_t size)

@@ -185,21 +185,21 @@ static int step(struct walk *w, size_t len, const char *rest, unsigned *links)
 	return STEP_INTO;
 }
 
-int shim_resolve(const struct map_table *table, const char *path, char *out, size_t size)
+/* shim_resolve() in @w, 16 KiB of scratch. */
+static int resolve(struct walk *w, const char *path, char *out, size_t size)
 {
-	struct walk w = {.table = table};
 	size_t n = strlen(path);
 	unsigned links = 0;
 
 	if (n >= PATH_MAX)
 		return -ENAMETOOLONG;
-	memcpy(w.todo, path, n + 1);
-	for (const char *p = w.todo;;) {
+	memcpy(w->todo, path, n + 1);
+	for (const char *p = w->todo;;) {
 		while (*p == '/')
 			p++;
 		size_t len = strcspn(p, "/");
 		if (len == 0) /* walked it all: the path names a directory */
-			return finish(&w, cur_text(&w), "", out, size);
+			return finish(w, cur_text(w), "", out, size);
 		const char *next = p + len, *after = next;
 		while (*after == '/')
 			after++;
@@ -208,9 +208,9 @@ int shim_resolve(const struct map_table *table, const char *path, char *out, siz
 		bool dotdot = len == 2 && p[0] == '.' && p[1] == '.';
 
 		if (last && dotdot)
-			return finish_dotdot(&w, out, size);
+			return finish_dotdot(w, out, size);
 		if (dotdot) {
-			climb(&w);
+			climb(w);
 			p = next;
 			continue;
 		}
@@ -220,20 +220,34 @@ int shim_resolve(const struct map_table *table, const char *path, char *out, siz
 		}
 		/* The last component is the call's own: keep it, and a trailing
 		 * slash, as written. */
-		int r = name_child(&w, p, len, last ? next : "");
+		int r = name_child(w, p, len, last ? next : "");
 		if (r == 0)
-			r = real_of(&w, w.name, w.real);
+			r = real_of(w, w->name, w->real);
 		if (r < 0)
 			return r;
 		if (last)
-			return finish(&w, w.name, "", out, size);
-		r = step(&w, len, next, &links);
+			return finish(w, w->name, "", out, size);
+		r = step(w, len, next, &links);
 		if (r < 0)
 			return r;
 		/* Missing, not a directory, not searchable: the kernel says which,
 		 * on "<it>/.", before any ".." after it could count. */
 		if (r == STEP_STOP)
-			return finish(&w, w.name, "/.", out, size);
-		p = r == STEP_LINK ? w.todo : next;
+			return finish(w, w->name, "/.", out, size);
+		p = r == STEP_LINK ? w->todo : next;
 	}
+}
+
+int shim_resolve(const struct map_table *table, const char *path, char *out, size_t size)
+{
+	struct walk *w = shim_scratch(sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w->table = table;
+	w->cur_len = 0;
+	int saved = errno, r = resolve(w, path, out, size);
+	shim_scratch_free(w, sizeof(*w));
+	errno = saved;
+	return r;
 }

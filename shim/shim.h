@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -32,6 +34,29 @@
 #include <utime.h>
 
 #include "map.h"
+
+/*
+ * Scratch memory for the slow paths (a ".." walk, a relative path joined
+ * to its directory): from mmap(2), not the stack, so a thread made with
+ * PTHREAD_STACK_MIN or a handler on a SIGSTKSZ stack can still take them;
+ * not malloc(3), which a signal handler or a vfork child must not call.
+ * NULL when no memory is left.
+ */
+static inline void *shim_scratch(size_t size)
+{
+	long p = syscall(SYS_mmap, NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	return p == -1 ? NULL : (void *)p;
+}
+
+/* Give back what shim_scratch(@size) gave; errno is kept. */
+static inline void shim_scratch_free(void *block, size_t size)
+{
+	int saved = errno;
+
+	syscall(SYS_munmap, block, size);
+	errno = saved;
+}
 
 /* glibc no longer declares the old stat ABI; old binaries still import it. */
 struct stat64;

@@ -98,12 +98,13 @@ char *getcwd(char *buf, size_t size)
 
 	if (!real)
 		return SHIM_FAIL_PTR(ENOSYS);
-	if (!buf || size >= PATH_MAX) {
+	if ((!buf && size == 0) || size >= PATH_MAX) {
 		char *r = real(buf, size);
 		show(r);
 		return r;
 	}
-	/* A small buffer may hold the program's name but not the real one. */
+	/* A small buffer, or one glibc would allocate at @size, may hold the
+	 * program's name but not the real one. */
 	char whole[PATH_MAX];
 	if (!real(whole, sizeof(whole)))
 		return NULL;
@@ -111,6 +112,8 @@ char *getcwd(char *buf, size_t size)
 	size_t n = strlen(whole);
 	if (n >= size)
 		return SHIM_FAIL_PTR(size ? ERANGE : EINVAL);
+	if (!buf && !(buf = malloc(size)))
+		return SHIM_FAIL_PTR(ENOMEM);
 	memcpy(buf, whole, n + 1);
 	return buf;
 }
