@@ -51,6 +51,35 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /*
+ * Is every directory from the root down to the stand-in @to a directory,
+ * not a symlink? The text says @to lies in the root; a link on the way
+ * ("$ROOT/l" -> /mnt) would put it anywhere. 0 or -errno.
+ */
+static int reached_without_links(const struct map_table *table, const char *to)
+{
+	char part[PATH_MAX];
+	size_t n = strlen(to);
+	struct stat st;
+
+	if (n >= sizeof(part))
+		return -ENAMETOOLONG;
+	memcpy(part, to, n + 1);
+	for (size_t at = table->root_len + 1; at <= n; at++) {
+		if (part[at] != '/' && part[at] != '\0')
+			continue;
+		char saved = part[at];
+		part[at] = '\0';
+		int r = sys_fstatat(AT_FDCWD, part, &st, AT_SYMLINK_NOFOLLOW);
+		part[at] = saved;
+		if (r < 0)
+			return errno == ENOENT ? 0 : -errno; /* made later, by the shim */
+		if (S_ISLNK(st.st_mode))
+			return -ELOOP;
+	}
+	return 0;
+}
+
+/*
  * shim_check_root() - does the root the environment names hold? It must be a
  * directory of ours (not a symlink, not a file), and neither it nor any
  * stand-in may be "/" or one of the real redirected directories: writes
@@ -76,10 +105,16 @@ int shim_check_root(const struct map_table *table)
 		if (same_file(&real[i], &root))
 			return -EINVAL;
 	for (size_t i = 0; i < table->nrules; i++) {
+		int r = reached_without_links(table, table->rules[i].to);
+		if (r < 0)
+			return r;
 		if (sys_fstatat(AT_FDCWD, table->rules[i].to, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (!S_ISDIR(st.st_mode))
 			return -ENOTDIR;
+		/* Another user's directory: not the run's to write in. */
+		if (st.st_uid != geteuid())
+			return -EPERM;
 		for (size_t j = 0; j < nreal; j++)
 			if (same_file(&real[j], &st))
 				return -EINVAL;
