@@ -160,6 +160,16 @@ static int follow(struct walk *w, const char *rest)
 
 enum { STEP_STOP, STEP_INTO, STEP_LINK };
 
+/* May the directory @path be searched with our effective ids? */
+static bool searchable(const char *path)
+{
+	long r = syscall(SYS_faccessat2, AT_FDCWD, path, X_OK, AT_EACCESS);
+
+	if (r < 0 && errno == ENOSYS)
+		r = syscall(SYS_faccessat, AT_FDCWD, path, X_OK);
+	return r == 0;
+}
+
 /*
  * Step onto w->name (real path in w->real), a component with @rest after
  * it. STEP_INTO: a directory, now w->cur. STEP_LINK: a symlink, whose
@@ -179,6 +189,12 @@ static int step(struct walk *w, size_t len, const char *rest, unsigned *links)
 		return r < 0 ? r : STEP_LINK;
 	}
 	if (!S_ISDIR(st.st_mode))
+		return STEP_STOP;
+	/* A ".." next drops the directory from the path the kernel gets, so
+	 * its search permission is checked here, as the kernel's walk would. */
+	rest += strspn(rest, "/");
+	if (rest[0] == '.' && rest[1] == '.' && (rest[2] == '/' || rest[2] == '\0') &&
+	    !searchable(w->real))
 		return STEP_STOP;
 	memcpy(w->cur + w->cur_len, w->name + w->cur_len, 1 + len);
 	w->cur_len += 1 + len;
