@@ -251,13 +251,19 @@ static void ensure_loaded(void)
 		return;
 	if (busy)
 		return; /* reached from load() itself, in this thread */
+	/* Signals blocked before the claim: a handler run between it and
+	 * load()'s own blocking would wait here for this very thread. */
+	sigset_t old;
+	enter_setup(&old);
 	if (atomic_compare_exchange_strong(&state, &expected, STATE_LOADING)) {
 		int saved = errno;
 		load();
 		errno = saved;
 		atomic_store_explicit(&state, STATE_READY, memory_order_release);
+		leave_setup(&old);
 		return;
 	}
+	leave_setup(&old);
 	while (atomic_load_explicit(&state, memory_order_acquire) != STATE_READY)
 		sched_yield();
 }
