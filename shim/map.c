@@ -537,12 +537,11 @@ bool map_needs_walk(const struct map_table *table, const char *path)
 		return false;
 	if (table->incomplete)
 		return false; /* map_path() refuses every path anyway */
-	/* The root's own paths resolve as written (TMPDIR=$TMPJAIL_DIR/../x). */
-	if (table->root_len > 0) {
-		const char *rest = match_prefix(path, table->root);
-		if (rest && climb_ok(rest, 0))
-			return false;
-	}
+	/* The root's own paths are walked too ($TMPDIR/a/l/../..): a link in
+	 * them is followed as a mounted /tmp would follow it, never out of the
+	 * root by the kernel's "..". */
+	if (map_inside_root(table, path))
+		return true;
 	/* Collapse lexically, as if nothing were a symlink, and look at every
 	 * directory on the way: one in a prefix means the kernel's walk over
 	 * the real tree could leave or enter a stand-in where a mounted one

@@ -209,7 +209,7 @@ bool map_has_dotdot(const char *path);
 /**
  * map_needs_walk() - must the absolute @path be resolved component by
  * component (shim_resolve()) rather than mapped as text? Only when it has
- * "..", is not written inside the root, and some directory on its lexical
+ * "..", and is written inside the root or some directory on its lexical
  * way lies in a redirected prefix: there a ".." may step out of, or into, a
  * stand-in, which the kernel walking the real tree gets wrong (the parent of
  * "$TMPJAIL_ROOT/tmp" is not "/"). "/usr/lib/../lib64" costs one string

@@ -98,6 +98,22 @@ static const char *cur_text(struct walk *w)
 	return w->cur_len ? w->cur : "/";
 }
 
+/* Is the directory the walk stands on (w->cur) in a redirected prefix
+ * once its last component is dropped? (The root's parent is the real /tmp.) */
+static bool parent_redirected(struct walk *w)
+{
+	size_t n = w->cur_len;
+
+	while (n > 0 && w->cur[n - 1] != '/')
+		n--;
+	if (n <= 1)
+		return false;
+	w->cur[n - 1] = '\0';
+	bool redirected = map_match(w->table, w->cur) != 0;
+	w->cur[n - 1] = '/';
+	return redirected;
+}
+
 /*
  * A last component "..": the call must still see a ".." (rmdir, rename
  * and mkdir treat one specially), so name the parent as "<dir>/..". Where
@@ -123,12 +139,14 @@ static int finish_dotdot(struct walk *w, char *out, size_t size)
 		return r;
 	/*
 	 * The root itself, or a part of it no prefix shows, reached by the
-	 * root's own name ("$TMPDIR/.."): on a mounted /tmp it has no parent
-	 * the kernel could climb to, and the real one holds other runs' files.
+	 * root's own name ("$TMPDIR/.."), when the root lies in a redirected
+	 * directory: on a mounted /tmp it has no parent the kernel could
+	 * climb to, and the real one holds other runs' files.
 	 * Climb as text, as a ".." in the middle of the path does, to a
 	 * directory the program's names reach ("/tmp" for "/tmp/tj-X/..").
 	 */
-	if (map_inside_root(w->table, w->real) && map_mount_of(w->table, w->real) < 0) {
+	if (map_inside_root(w->table, w->real) && map_mount_of(w->table, w->real) < 0 &&
+	    parent_redirected(w)) {
 		climb(w);
 		return finish(w, cur_text(w), "", out, size);
 	}

@@ -406,6 +406,25 @@ START_TEST(test_getcwd_null_small_size)
 END_TEST
 
 /*
+ * A path under the root's own name was resolved by the kernel as written
+ * when its ".." stayed inside the root as text: through a link in it
+ * ("$TMPDIR/a/b", b -> /tmp, stored $ROOT/tmp) the kernel's ".." left the
+ * root for the real /tmp. Found by the differential tester (seed 200151).
+ */
+START_TEST(test_root_name_link_dotdot)
+{
+	REQUIRE_SANDBOX();
+	SHIM_PRINTS("d = os.environ['TMPDIR']\n"
+		    "os.makedirs('/tmp/a')\n"
+		    "os.symlink('/tmp', '/tmp/a/b')\n"
+		    "print(t(lambda: open(d + '/a/b/../../REALONLY').read()))\n"
+		    "print(t(lambda: os.listdir(d + '/a/b/../..') and None))\n"
+		    "print(t(lambda: os.rmdir(d + '/a/b/../../REALDIR')))\n",
+		    "ENOENT\nok\nEROFS\nexit 0\n" REAL_TMP_KEPT);
+}
+END_TEST
+
+/*
  * The private dirs are mount points to the program: removed or renamed by
  * no name (busy.c). But busy() only knows absolute mapped paths: from the
  * root's own name as working directory or descriptor (TMPJAIL_ROOT is in
@@ -540,6 +559,7 @@ Suite *tj_suite(void)
 	add(s, tcase_create("chroot_in_tmp"), test_chroot_in_tmp);
 	add(s, tcase_create("getcwd_null_small_size"), test_getcwd_null_small_size);
 	add(s, tcase_create("stand_in_by_relative_name"), test_stand_in_by_relative_name);
+	add(s, tcase_create("root_name_link_dotdot"), test_root_name_link_dotdot);
 	add(s, tcase_create("deep_cwd_dotdot"), test_deep_cwd_dotdot);
 	add(s, tcase_create("removed_cwd_dotdot"), test_removed_cwd_dotdot);
 	add(s, tcase_create("null_paths_efault"), test_null_paths_efault);
