@@ -237,6 +237,56 @@ static bool link_before_dotdot(const char *dir, const char *target)
 }
 
 /*
+ * @path resolved by @real (realpath(3)) into @out (PATH_MAX); a missing
+ * last component is kept as written after its resolved directory, so two
+ * names of one file not made yet compare equal.
+ */
+static bool canonical(shim_fn_realpath real, const char *path, char *out)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (real(path, out))
+		return true;
+	if (errno != ENOENT || n >= PATH_MAX)
+		return false;
+	memcpy(dir, path, n + 1);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash[1] == '\0' || !strcmp(slash + 1, "..") || !strcmp(slash + 1, "."))
+		return false;
+	*slash = '\0';
+	if (!real(dir[0] ? dir : "/", out))
+		return false;
+	size_t d = strlen(out), b = strlen(slash + 1);
+	if (d + 1 + b >= PATH_MAX)
+		return false;
+	if (out[d - 1] != '/')
+		out[d++] = '/';
+	memcpy(out + d, slash + 1, b + 1);
+	return true;
+}
+
+/*
+ * Do @dir/@target, followed by the kernel from the real tree, and @walked
+ * name one existing file? (Both resolved with realpath(3), past the shim.)
+ * @dir is a PATH_MAX buffer, left as it was.
+ */
+static bool same_place(char *dir, const char *target, const char *walked)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	shim_fn_realpath real = SHIM_REAL(realpath);
+	size_t n = strlen(dir), t = strlen(target);
+
+	if (!real || n + 1 + t >= PATH_MAX)
+		return false;
+	dir[n] = '/';
+	memcpy(dir + n + 1, target, t + 1);
+	bool same = canonical(real, dir, a) && canonical(real, walked, b) && strcmp(a, b) == 0;
+	dir[n] = '\0';
+	return same;
+}
+
+/*
  * climbing_target() for a link whose directory has no name (deeper than
  * PATH_MAX, or removed): the target read from there, mapped as a relative
  * path from that directory is (shim_map_at() climbs such ".."), absolute
@@ -310,6 +360,10 @@ static const char *climbing_target(const struct map_table *table, int dirfd, con
 		}
 		strcat(strcat(dir, "/"), target);
 		r = shim_map(dir, out, PATH_MAX, SHIM_MAP_NO_CREATE);
+		/* Where the kernel, following the text, lands on the same file
+		 * (links that lead elsewhere and back), the text is kept. */
+		if (r >= 0 && same_place(real_dir, target, r == MAP_DONE ? out : dir))
+			return target;
 	} else {
 		r = map_path(table, dir, out, PATH_MAX);
 	}
