@@ -41,7 +41,10 @@ char *realname_of(const char *path)
 	long n = raw_readlink(link, buf, sizeof(buf));
 	int saved = errno;
 	close(fd);
-	if (n < 0 || buf[0] != '/') {
+	/* A removed file's name ends in " (deleted)": not a name to use. */
+	static const char deleted[] = " (deleted)";
+	size_t d = sizeof(deleted) - 1;
+	if (n < 0 || buf[0] != '/' || ((size_t)n >= d && strcmp(buf + n - d, deleted) == 0)) {
 		errno = saved;
 		/* No /proc (or no path for it): the library's answer. */
 		return realpath(path, NULL);
@@ -51,7 +54,14 @@ char *realname_of(const char *path)
 
 char *realname_cwd(char *buf, size_t size)
 {
-	return syscall(SYS_getcwd, buf, size) < 0 ? NULL : buf;
+	if (syscall(SYS_getcwd, buf, size) < 0)
+		return NULL;
+	/* "(unreachable)/...": a directory outside our root has no name. */
+	if (buf[0] != '/') {
+		errno = ENOENT;
+		return NULL;
+	}
+	return buf;
 }
 
 long realname_exe(char *buf, size_t size)
