@@ -28,32 +28,18 @@
 #define SCRIPT_LINE 256
 
 /*
- * Is the file open for writing? The kernel refuses to exec it (ETXTBSY).
- * Nothing reports that count, but a read lease is granted only while no
- * one has the file open for writing: taken and given back at once. Where
- * leases cannot be taken (not the file's owner without CAP_LEASE, leases
- * disabled) the answer is no, and the interpreter's own errors come first.
+ * The kernel's test before it reads a "#!" line of @path: execute
+ * permission for our effective ids, on a mount that allows exec. (Its
+ * ETXTBSY for a file open for writing has no test that does not disturb the
+ * writer: a lease would signal the exec'ing process. See docs/shim.md.)
+ * Return: 1 when it may be exec'd, or -errno.
  */
-static bool open_for_writing(int fd)
-{
-	if (syscall(SYS_fcntl, fd, F_SETLEASE, F_RDLCK) == 0) {
-		syscall(SYS_fcntl, fd, F_SETLEASE, F_UNLCK);
-		return false;
-	}
-	return errno == EAGAIN;
-}
-
-/* The kernel's tests before it reads a "#!" line of @path (open on @fd):
- * execute permission for our effective ids on a mount that allows exec,
- * then no writer. Return: 1 when it may be exec'd, or -errno. */
-static int exec_error(int fd, const char *path)
+static int exec_error(const char *path)
 {
 	int r = (int)syscall(SYS_faccessat2, AT_FDCWD, path, X_OK, AT_EACCESS);
 	if (r < 0 && errno == ENOSYS)
 		r = (int)syscall(SYS_faccessat, AT_FDCWD, path, X_OK);
-	if (r < 0)
-		return -errno;
-	return open_for_writing(fd) ? -ETXTBSY : 1;
+	return r < 0 ? -errno : 1;
 }
 
 /* Parse the "#!" line in @buf (@len bytes read) as load_script() does.
@@ -114,7 +100,7 @@ static int read_script(const char *path, char *buf, char **name, char **arg)
 	if (fd < 0)
 		return 0;
 	ssize_t n = sys_read(fd, buf, SCRIPT_LINE);
-	int r = n >= 2 && parse_line(buf, (size_t)n, name, arg) ? exec_error(fd, path) : 0;
+	int r = n >= 2 && parse_line(buf, (size_t)n, name, arg) ? exec_error(path) : 0;
 	sys_close(fd);
 	return r;
 }
