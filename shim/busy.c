@@ -15,14 +15,10 @@
 
 #include "shim.h"
 
-/* Is the mapped @path one the call must not remove or rename? */
-static bool busy(const char *path)
+/* Is a last component of @path a name, not "." or ".." (for which the
+ * kernel has its own EINVAL or ENOTEMPTY, as natively)? */
+static bool busy_name_ok(const char *path)
 {
-	const struct map_table *table = shim_rules();
-
-	if (!table || !path || !map_is_stand_in(table, path))
-		return false;
-	/* A last "." or "..": the kernel's EINVAL or ENOTEMPTY, as natively. */
 	size_t n = strlen(path);
 	while (n > 1 && path[n - 1] == '/')
 		n--;
@@ -31,6 +27,14 @@ static bool busy(const char *path)
 		start--;
 	size_t len = n - start;
 	return !(path[start] == '.' && (len == 1 || (len == 2 && path[start + 1] == '.')));
+}
+
+/* Is the mapped @path one the call must not remove or rename? */
+static bool busy(const char *path)
+{
+	const struct map_table *table = shim_rules();
+
+	return table && path && map_is_stand_in(table, path) && busy_name_ok(path);
 }
 
 /*
@@ -46,19 +50,61 @@ static const char *absolute(int dirfd, const char *path, char *abs)
 	return shim_absolute_at(dirfd, path, abs, PATH_MAX) < 0 ? NULL : abs;
 }
 
-/* busy() for @path read from @dirfd: relative names only cost a system
- * call when their last component could name a private dir. */
+/* Is the directory @st described the one at @path? */
+static bool same_dir(const char *path, const struct stat *st)
+{
+	struct stat other;
+
+	return syscall(SYS_newfstatat, AT_FDCWD, path, &other, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       other.st_dev == st->st_dev && other.st_ino == st->st_ino;
+}
+
+/*
+ * busy() for a relative @path read from @dirfd, by what it is, not by a
+ * name: the directory it names is the root, a stand-in, or one between
+ * them ($ROOT/var). A name needs the directory's own, which a removed or
+ * too deep one has not. Only names whose last component could be one of
+ * those cost these system calls.
+ */
+static bool busy_relative(const struct map_table *table, int dirfd, const char *path)
+{
+	struct stat st;
+	char dir[PATH_MAX];
+
+	if (!map_may_be_stand_in(table, path) || !busy_name_ok(path))
+		return false;
+	int saved = errno;
+	bool busy_dir = false;
+	if (syscall(SYS_newfstatat, dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		busy_dir = same_dir(table->root, &st);
+		for (size_t i = 0; i < table->nrules && !busy_dir; i++) {
+			const struct map_rule *rule = &table->rules[i];
+			if (rule->to_len >= sizeof(dir))
+				continue;
+			memcpy(dir, rule->to, rule->to_len + 1);
+			/* The stand-in, then each directory above it in the root. */
+			for (size_t n = rule->to_len; n > table->root_len && !busy_dir;) {
+				dir[n] = '\0';
+				busy_dir = same_dir(dir, &st);
+				while (n > table->root_len && dir[n - 1] != '/')
+					n--;
+				n--;
+			}
+		}
+	}
+	errno = saved;
+	return busy_dir;
+}
+
+/* busy() for @path read from @dirfd. */
 static bool busy_at(int dirfd, const char *path)
 {
 	const struct map_table *table = shim_rules();
-	char abs[PATH_MAX];
 
 	if (!table || !path)
 		return false;
-	if (path[0] != '/' && !map_may_be_stand_in(table, path))
-		return false;
-	const char *name = absolute(dirfd, path, abs);
-	return name && busy(name);
+	return path[0] == '/' ? busy(path) : busy_relative(table, dirfd, path);
 }
 
 /* Map @path (from @dirfd) for @call, slot @slot; then the EBUSY test. */
@@ -206,11 +252,13 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 	const char *from_name = absolute(fromfd, *from, abs_from);
 	const char *to_name = absolute(tofd, *to, abs_to);
 	int from_mount = mount_of(table, from_name), to_mount = mount_of(table, to_name);
-	if (from_mount == MOUNT_UNKNOWN || to_mount == MOUNT_UNKNOWN)
-		return 0; /* no base to judge by: the kernel's own error */
-	bool cross = from_mount != to_mount;
+	bool from_busy = busy_at(fromfd, *from), to_busy = busy_at(tofd, *to);
+	/* No name to judge mounts by (a removed directory): a private dir is
+	 * still not moved; anything else is the kernel's. */
+	bool named = from_mount != MOUNT_UNKNOWN && to_mount != MOUNT_UNKNOWN;
+	bool cross = named && from_mount != to_mount;
 	/* A rename onto itself does nothing, and succeeds, even on a mount. */
-	if ((!cross && !busy(from_name) && !busy(to_name)) || strcmp(from_name, to_name) == 0)
+	if ((!cross && !from_busy && !to_busy) || (named && strcmp(from_name, to_name) == 0))
 		return 0;
 	int saved = errno;
 	bool reached = lookups_ok(fromfd, *from, tofd, *to, cross);

@@ -483,6 +483,35 @@ const struct map_table *shim_table(int *error)
 	return atomic_load_explicit(&active_table, memory_order_acquire);
 }
 
+/*
+ * "/proc/self/fd/N/rest", "/dev/fd/N/rest", "/proc/self/cwd/rest": @rest
+ * read from descriptor N (or the working directory), as the kernel does
+ * through the magic link. Return: the descriptor (AT_FDCWD for cwd) with
+ * *@rest set, or SHIM_NO_BASE when @path is no such path.
+ */
+static int magic_base(const char *path, const char **rest)
+{
+	static const char *const heads[] = {"/proc/self/fd/", "/proc/thread-self/fd/", "/dev/fd/"};
+	const char *p = NULL;
+
+	if (strncmp(path, "/proc/self/cwd/", 15) == 0) {
+		*rest = path + 15;
+		return **rest ? AT_FDCWD : SHIM_NO_BASE;
+	}
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]) && !p; i++)
+		if (strncmp(path, heads[i], strlen(heads[i])) == 0)
+			p = path + strlen(heads[i]);
+	if (!p || *p < '0' || *p > '9')
+		return SHIM_NO_BASE;
+	long fd = 0;
+	for (; *p >= '0' && *p <= '9' && fd < INT_MAX / 10; p++)
+		fd = fd * 10 + (*p - '0');
+	if (*p != '/')
+		return SHIM_NO_BASE;
+	*rest = p + strspn(p, "/");
+	return **rest ? (int)fd : SHIM_NO_BASE;
+}
+
 int shim_map(const char *path, char *out, size_t size, unsigned flags)
 {
 	const struct map_table *table;
@@ -509,6 +538,10 @@ int shim_map(const char *path, char *out, size_t size, unsigned flags)
 	}
 	if (flags & SHIM_MAP_SOCKET)
 		return map_socket_path(table, path, out, size);
+	const char *rest;
+	int base = (flags & SHIM_MAP_TEXT) ? SHIM_NO_BASE : magic_base(path, &rest);
+	if (base != SHIM_NO_BASE) /* kept: the kernel follows the link itself */
+		return shim_map_at(base, rest, out, size, flags);
 	if (!(flags & SHIM_MAP_TEXT) && map_needs_walk(table, path)) {
 		int saved = errno, r = shim_resolve(table, path, out, size);
 		errno = saved;

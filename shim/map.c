@@ -579,12 +579,23 @@ bool map_is_stand_in(const struct map_table *table, const char *path)
 	if (!path || path[0] != '/' || table->root_len == 0)
 		return false;
 	const char *rest = match_prefix(path, table->root);
-	if (rest && *skip_separators(rest) == '\0')
+	if (!rest)
+		return false;
+	if (*skip_separators(rest) == '\0')
 		return true;
+	/* A stand-in, or a directory between the root and one ($ROOT/var):
+	 * moved away, a link in its place would send the stand-in anywhere. */
+	char dir[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof(dir))
+		return false;
+	memcpy(dir, path, n + 1);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
 	for (size_t i = 0; i < table->nrules; i++) {
 		const struct map_rule *rule = &table->rules[i];
-		rest = rule->to_len ? match_prefix(path, rule->to) : NULL;
-		if (rest && *skip_separators(rest) == '\0')
+		rest = rule->to_len ? match_prefix(rule->to, dir) : NULL;
+		if (rest && (*rest == '/' || *rest == '\0'))
 			return true;
 	}
 	return false;

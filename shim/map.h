@@ -220,9 +220,10 @@ bool map_has_dotdot(const char *path);
 bool map_needs_walk(const struct map_table *table, const char *path);
 
 /**
- * map_is_stand_in() - does @path (as given to the kernel) name the root or
- * a stand-in itself ("$TMPJAIL_ROOT/tmp", "$TMPJAIL_ROOT/tmp/.")? They are
- * what a run's mount points would be: not to be removed or renamed.
+ * map_is_stand_in() - does @path (as given to the kernel) name the root, a
+ * stand-in itself ("$TMPJAIL_ROOT/tmp", "$TMPJAIL_ROOT/tmp/."), or a
+ * directory between the two ("$TMPJAIL_ROOT/var")? They are what a run's
+ * mount points would be, or hold them: not to be removed or renamed.
  */
 bool map_is_stand_in(const struct map_table *table, const char *path);
 

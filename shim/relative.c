@@ -38,36 +38,38 @@ static void proc_fd_path(char *buf, int fd)
 /*
  * The canonical absolute path of the directory @dirfd stands for (the
  * working directory for AT_FDCWD) into @buf (@size bytes). 0, or -errno
- * (sets errno: the caller restores it).
+ * (sets errno: the caller restores it): -EBADF or -ENOTDIR, the kernel's
+ * own errors for such a descriptor; -ENOENT for a removed directory and
+ * -ENAMETOOLONG for one deeper than a name can be, both without a name;
+ * -EIO when its name cannot be read at all (no /proc, "(unreachable)").
  */
 static int base_directory(int dirfd, char *buf, size_t size)
 {
+	struct stat st;
+
 	if (dirfd == AT_FDCWD) {
-		/* Fails with ENOENT when the directory was removed. */
 		if (syscall(SYS_getcwd, buf, size) < 0)
-			return -errno;
+			return errno == ENOENT || errno == ENAMETOOLONG ? -errno : -EIO;
 	} else {
 		char link[sizeof("/proc/self/fd/") + 16];
-		if (dirfd < 0)
+		if (dirfd < 0 || syscall(SYS_fstat, dirfd, &st) < 0)
 			return -EBADF;
+		/* A relative path from a descriptor of a file: the kernel's
+		 * ENOTDIR, not a name joined to a file's. */
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
 		proc_fd_path(link, dirfd);
 		long n = syscall(SYS_readlinkat, AT_FDCWD, link, buf, size - 1);
 		if (n < 0)
-			return -errno;
+			return errno == ENAMETOOLONG ? -ENAMETOOLONG : -EIO;
 		if ((size_t)n >= size - 1)
 			return -ENAMETOOLONG;
 		buf[n] = '\0';
-		/* A relative path from a descriptor of a file: the kernel's
-		 * ENOTDIR, not a name joined to a file's. */
-		struct stat st;
-		if (syscall(SYS_fstat, dirfd, &st) == 0 && !S_ISDIR(st.st_mode))
-			return -ENOTDIR;
 		size_t suffix = sizeof(DELETED_SUFFIX) - 1;
 		if ((size_t)n >= suffix && strcmp(buf + n - suffix, DELETED_SUFFIX) == 0)
 			return -ENOENT;
 	}
-	/* "(unreachable)/..." (outside our root), "socket:[...]": no path. */
-	return buf[0] == '/' ? 0 : -ENOENT;
+	return buf[0] == '/' ? 0 : -EIO;
 }
 
 /*
@@ -114,38 +116,114 @@ static int stand_in_of(const struct map_table *rules, const struct stat *ins, co
 	return -1;
 }
 
+/* depth_in_stand_in()'s *rule for a directory below the root's own but
+ * in no stand-in ($ROOT/x/y). */
+#define IN_ROOT (-2)
+
 /*
  * How many levels below a stand-in the directory @dirfd stands for lies,
  * found by climbing its real parents by descriptor; *@rule is the stand-in's
- * rule, -1 when it is in none. For a directory without a name.
+ * rule, IN_ROOT when the climb meets the root itself first, -1 when it
+ * reaches "/" in neither. For a directory without a name.
+ * Return: the depth, or -errno when the climb could not be finished (no
+ * descriptor left, a parent that cannot be opened): the caller refuses.
  */
-static unsigned depth_in_stand_in(const struct map_table *rules, int dirfd, int *rule)
+static int depth_in_stand_in(const struct map_table *rules, int dirfd, int *rule)
 {
-	struct stat ins[MAP_MAX_RULES], st, up_st;
+	struct stat ins[MAP_MAX_RULES], root, st, up_st;
 	bool have[MAP_MAX_RULES];
-	unsigned depth = 0;
+	bool have_root = syscall(SYS_newfstatat, AT_FDCWD, rules->root, &root, 0) == 0;
+	int depth = 0, r = 0;
 
 	for (size_t i = 0; i < rules->nrules; i++)
 		have[i] = rules->rules[i].to_len &&
 			  syscall(SYS_newfstatat, AT_FDCWD, rules->rules[i].to, &ins[i], 0) == 0;
 	*rule = -1;
 	int fd = (int)syscall(SYS_openat, dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	while (fd >= 0 && syscall(SYS_fstat, fd, &st) == 0) {
-		*rule = stand_in_of(rules, ins, have, &st);
-		if (*rule >= 0 || depth >= PATH_MAX / 2)
+	if (fd < 0)
+		return -errno;
+	for (;; depth++) {
+		if (syscall(SYS_fstat, fd, &st) < 0) {
+			r = -errno;
 			break;
+		}
+		*rule = stand_in_of(rules, ins, have, &st);
+		if (*rule < 0 && have_root && st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+			*rule = IN_ROOT;
+		if (*rule != -1)
+			break;
+		if (depth >= PATH_MAX / 2) {
+			r = -ENAMETOOLONG;
+			break;
+		}
 		int up = (int)syscall(SYS_openat, fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		bool top = up < 0 || syscall(SYS_fstat, up, &up_st) < 0 ||
-			   (up_st.st_dev == st.st_dev && up_st.st_ino == st.st_ino);
+		if (up < 0) {
+			r = -errno;
+			break;
+		}
 		syscall(SYS_close, fd);
 		fd = up;
-		if (top)
-			break;
-		depth++;
+		if (syscall(SYS_fstat, up, &up_st) == 0 && up_st.st_dev == st.st_dev &&
+		    up_st.st_ino == st.st_ino)
+			break; /* "/": in no stand-in */
 	}
-	if (fd >= 0)
-		syscall(SYS_close, fd);
-	return depth;
+	syscall(SYS_close, fd);
+	return r < 0 ? r : depth;
+}
+
+/*
+ * Is a component of @path that a later ".." climbs back over a symlink,
+ * looked up from @dirfd? Its ".." would then be the link target's parent,
+ * which counting components cannot tell.
+ */
+static bool link_before_climb(int dirfd, const char *path)
+{
+	char prefix[PATH_MAX];
+	const char *last = NULL;
+
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		last = p;
+	for (const char *p = path; last && p < last;) {
+		p += strspn(p, "/");
+		size_t len = strcspn(p, "/");
+		bool name =
+		    len && !(len == 1 && p[0] == '.') && !(len == 2 && p[0] == '.' && p[1] == '.');
+		size_t n = (size_t)(p + len - path);
+		struct stat st;
+		if (name && n < sizeof(prefix)) {
+			memcpy(prefix, path, n);
+			prefix[n] = '\0';
+			if (syscall(SYS_newfstatat, dirfd, prefix, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				return true;
+		}
+		p += len;
+	}
+	return false;
+}
+
+/* "@from's parent" + @rest ("/x" after the ".." that left the stand-in of
+ * @rule), mapped; absolute even where not redirected. */
+static int map_above(const struct map_table *rules, int rule, const char *rest, char *out,
+		     size_t size, unsigned flags)
+{
+	const struct map_rule *r = &rules->rules[rule];
+	size_t parent = (size_t)(strrchr(r->from, '/') - r->from), n = strlen(rest);
+	char virt[PATH_MAX];
+
+	if (parent + n + 2 > sizeof(virt))
+		return -ENAMETOOLONG;
+	memcpy(virt, r->from, parent);
+	memcpy(virt + parent, rest, n + 1);
+	if (parent + n == 0)
+		memcpy(virt, "/", 2);
+	int m = shim_map(virt, out, size, flags);
+	if (m != MAP_KEEP)
+		return m;
+	if (strlen(virt) >= size)
+		return -ENAMETOOLONG;
+	memcpy(out, virt, strlen(virt) + 1);
+	return MAP_DONE;
 }
 
 /*
@@ -153,41 +231,31 @@ static unsigned depth_in_stand_in(const struct map_table *rules, int dirfd, int 
  * removed): where its ".." climb out of the stand-in holding it, go on
  * from the prefix's parent in the program's names, as from a mounted
  * /tmp; a path that stays inside is kept. Never the kernel's climb out of a
- * stand-in, into the real directory holding the root.
+ * stand-in or of the root: what cannot be told (a climb that cannot be
+ * finished, a symlink the ".." would climb back over, a ".." above the root
+ * from a part of it no prefix shows) is refused.
  */
 static int map_nameless(const struct map_table *rules, int dirfd, const char *path, char *out,
 			size_t size, unsigned flags)
 {
-	int rule;
-	unsigned level = depth_in_stand_in(rules, dirfd, &rule);
+	int rule, level = depth_in_stand_in(rules, dirfd, &rule);
 
-	if (rule < 0)
+	if (level < 0)
+		return level;
+	if (rule == -1)
 		return MAP_KEEP; /* in no stand-in: the kernel's ".." are the native ones */
+	if (link_before_climb(dirfd, path))
+		return -EACCES;
 	for (const char *p = path;;) {
 		p += strspn(p, "/");
 		size_t len = strcspn(p, "/");
 		if (len == 0)
 			return MAP_KEEP;
-		if (len == 2 && p[0] == '.' && p[1] == '.' && level-- == 0) {
-			const struct map_rule *r = &rules->rules[rule];
-			size_t parent = (size_t)(strrchr(r->from, '/') - r->from);
-			size_t rest = strlen(p + 2);
-			char virt[PATH_MAX];
-			if (parent + rest + 2 > sizeof(virt))
-				return -ENAMETOOLONG;
-			memcpy(virt, r->from, parent);
-			memcpy(virt + parent, p + 2, rest + 1);
-			if (parent + rest == 0)
-				memcpy(virt, "/", 2);
-			int m = shim_map(virt, out, size, flags);
-			if (m != MAP_KEEP)
-				return m;
-			if (strlen(virt) >= size)
-				return -ENAMETOOLONG;
-			memcpy(out, virt, strlen(virt) + 1);
-			return MAP_DONE;
-		}
-		if (!(len == 2 && p[0] == '.' && p[1] == '.') && !(len == 1 && p[0] == '.'))
+		bool dotdot = len == 2 && p[0] == '.' && p[1] == '.';
+		if (dotdot && level-- == 0)
+			return rule == IN_ROOT ? -EACCES
+					       : map_above(rules, rule, p + 2, out, size, flags);
+		if (!dotdot && !(len == 1 && p[0] == '.'))
 			level++;
 		p += len;
 	}
@@ -202,9 +270,14 @@ static int join_from_base(const struct map_table *rules, int dirfd, const char *
 
 	if (r < 0) {
 		/* A directory with no name (too deep, removed): its ".." are
-		 * climbed here. Any other error: the kernel's, as before. */
-		bool nameless = (r == -ENAMETOOLONG || r == -ENOENT) && map_has_dotdot(path);
-		r = nameless ? map_nameless(rules, dirfd, path, out, size, flags) : MAP_KEEP;
+		 * climbed here; names below it stay below it. A bad descriptor:
+		 * the kernel's error. A name that cannot be read: refused. */
+		if (r == -ENAMETOOLONG || r == -ENOENT)
+			r = map_has_dotdot(path)
+				? map_nameless(rules, dirfd, path, out, size, flags)
+				: MAP_KEEP;
+		else
+			r = r == -EIO ? -EACCES : MAP_KEEP;
 		errno = saved;
 		return r;
 	}

@@ -236,6 +236,16 @@ static bool link_before_dotdot(const char *dir, const char *target)
 	return false;
 }
 
+/* Did the walk of @target stop short (its answer ends in "/." where the
+ * target does not: a missing or non-directory component on the way)? */
+static bool walk_stopped(const char *walked, const char *target)
+{
+	size_t w = strlen(walked), t = strlen(target);
+
+	return w >= 2 && !strcmp(walked + w - 2, "/.") &&
+	       !(t >= 2 && !strcmp(target + t - 2, "/.")) && strcmp(target, ".") != 0;
+}
+
 /*
  * @path resolved by @real (realpath(3)) into @out (PATH_MAX); a missing
  * last component is kept as written after its resolved directory, so two
@@ -354,15 +364,19 @@ static const char *climbing_target(const struct map_table *table, int dirfd, con
 	}
 	if (link_before_dotdot(real_dir, target)) {
 		/* Walked as a mounted /tmp would walk it, links and all. */
-		if (!join_collapsed(shown, "", dir) || strlen(dir) + 1 + strlen(target) >= PATH_MAX) {
+		if (!join_collapsed(shown, "", dir) ||
+		    strlen(dir) + 1 + strlen(target) >= PATH_MAX) {
 			errno = ENAMETOOLONG;
 			return NULL;
 		}
 		strcat(strcat(dir, "/"), target);
 		r = shim_map(dir, out, PATH_MAX, SHIM_MAP_NO_CREATE);
-		/* Where the kernel, following the text, lands on the same file
-		 * (links that lead elsewhere and back), the text is kept. */
-		if (r >= 0 && same_place(real_dir, target, r == MAP_DONE ? out : dir))
+		/* A walk that fails or stops (a loop, a dangling link, a file
+		 * on the way): the kernel fails on the text the same way, so it
+		 * is kept, as natively. Where the kernel, following the text,
+		 * lands on the same file, the text is kept too. */
+		if (r < 0 || walk_stopped(r == MAP_DONE ? out : dir, target) ||
+		    same_place(real_dir, target, r == MAP_DONE ? out : dir))
 			return target;
 	} else {
 		r = map_path(table, dir, out, PATH_MAX);
