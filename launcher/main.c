@@ -98,6 +98,30 @@ static int interrupted(const struct setup_signals *signals)
 	return 128 + signals->caught;
 }
 
+/*
+ * --trap: classify the command (auto), and make the filter and its
+ * supervisor when it is to be trapped. Return: 0, or -1 after printing.
+ */
+static int prepare_trap(struct supervise_child *child)
+{
+	const char *why = "--trap all";
+	if (arg_trap == TRAP_OFF || (arg_trap == TRAP_AUTO && !trap_classify(child->argv[0], &why))) {
+		if (arg_verbose && arg_trap == TRAP_AUTO)
+			fprintf(stderr, "tmpjail: trap: %s: %s\n", child->argv[0], why);
+		return 0;
+	}
+	if (arg_verbose)
+		fprintf(stderr, "tmpjail: trap: %s: %s\n", child->argv[0], why);
+	child->trap_filter = trap_filter_build();
+	if (child->trap_filter)
+		child->trap = trap_new(arg_verbose);
+	if (!child->trap) {
+		fprintf(stderr, "tmpjail: cannot set the trap up: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Everything after the root exists; the caller removes it. @started: the command was forked. */
 static int run_in_root(const struct root *root, struct supervise_child *child, const char *shim,
 		       struct setup_signals *signals, const sigset_t *child_mask, bool *started)
@@ -113,6 +137,8 @@ static int run_in_root(const struct root *root, struct supervise_child *child, c
 	if (arg_verbose)
 		fprintf(stderr, "tmpjail: TMPJAIL_ROOT=%s LD_PRELOAD=%s TMPJAIL_REDIRECT=%s\n",
 			root->path, getenv("LD_PRELOAD"), getenv("TMPJAIL_REDIRECT"));
+	if (prepare_trap(child) < 0)
+		return EXIT_TMPJAIL;
 	if (arg_seal) {
 		child->seal_fd =
 		    seal_build((const char *const *)arg_prefixes.list, arg_prefixes.count,
@@ -228,6 +254,9 @@ static int run(char **command, struct setup_signals *signals, const sigset_t *ch
 		status = run_with_root(&child, shim, signals, child_mask);
 	if (child.seccomp)
 		seccomp_release(child.seccomp);
+	if (child.trap_filter)
+		seccomp_release(child.trap_filter);
+	trap_free(child.trap);
 	free(shim);
 	return status;
 }

@@ -239,4 +239,12 @@ int map_mount_of(const struct map_table *table, const char *path);
  */
 void map_collapse(char *path);
 
+/**
+ * shim_resolve() - (shim/resolve.c, declared in shim.h too) map the
+ * absolute @path whose ".." may cross a prefix, walking it component by
+ * component as the kernel would over a mounted prefix. Here for the
+ * launcher's trap, which links the mapper without the shim.
+ */
+int shim_resolve(const struct map_table *table, const char *path, char *out, size_t size);
+
 #endif /* TMPJAIL_SHIM_MAP_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the trap's supervisor files share: one notification being answered
+ * (struct trap_call) and the helpers every answer is made of.
+ */
+#ifndef TMPJAIL_LAUNCHER_TRAP_INTERNAL_H
+#define TMPJAIL_LAUNCHER_TRAP_INTERNAL_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "map.h"
+#include "trap.h"
+
+/* Answers besides a value (>= 0) or -errno. */
+#define TRAP_CONTINUE (-(1L << 40)) /* let the kernel do the call as the program made it */
+#define TRAP_ANSWERED (-(1L << 41)) /* answered already (ADDFD), or the caller is gone */
+
+/* trap_path() results besides -errno. */
+enum { TRAP_PATH_KEEP = 0, TRAP_PATH_MAPPED = 1 };
+
+/* A working directory the supervisor holds for a thread group (docs/trap.md). */
+struct trap_cwd {
+	pid_t tgid;
+	int pidfd; /* tells when the thread group is gone */
+	dev_t dev; /* the real cwd when it was set: a moved one ends it */
+	ino_t ino;
+	char *path; /* in the program's names */
+};
+
+struct trap {
+	struct map_table table;
+	bool verbose, root;
+	int listeners[16];
+	size_t nlisteners;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	struct trap_cwd *cwds;
+	size_t ncwds, cwds_size;
+	uid_t euid; /* the launcher's own ids, given back after acting as a caller */
+	gid_t egid;
+	gid_t *groups;
+	int ngroups;
+	bool said_no_addfd;
+};
+
+/* The caller's ids and umask, from /proc/PID/status. */
+struct trap_creds {
+	bool read;
+	pid_t tgid, ppid;
+	uid_t ruid, fsuid;
+	gid_t rgid, fsgid;
+	gid_t groups[NGROUPS_MAX < 256 ? NGROUPS_MAX : 256];
+	int ngroups;
+	mode_t umask;
+};
+
+/* One notification being answered. */
+struct trap_call {
+	struct trap *trap;
+	int listener;
+	const struct seccomp_notif *req;
+	pid_t pid;
+	struct trap_creds creds;
+	bool became; /* acting with the caller's credentials */
+	mode_t saved_umask;
+};
+
+/* trap_dispatch() - the answer to c->req (trap_calls.c). */
+long trap_dispatch(struct trap_call *c);
+
+/* trap_valid() - is the notification still pending? 0 or -ESRCH. */
+int trap_valid(struct trap_call *c);
+
+/* trap_read() - exactly @size bytes of the caller's memory at @addr. 0, -EFAULT, -ESRCH. */
+int trap_read(struct trap_call *c, uint64_t addr, void *buf, size_t size);
+
+/* trap_write() - @size bytes into the caller's memory at @addr. 0 or -EFAULT. */
+int trap_write(struct trap_call *c, uint64_t addr, const void *buf, size_t size);
+
+/* trap_read_string() - a NUL-terminated string. Length, -EFAULT, -ENAMETOOLONG, -ESRCH. */
+long trap_read_string(struct trap_call *c, uint64_t addr, char *buf, size_t size);
+
+/*
+ * trap_path() - the path argument at @addr, relative to @dirfd (a
+ * descriptor of the caller, or AT_FDCWD), as the supervisor must use it.
+ * @out: receives the mapped, absolute path (PATH_MAX).
+ * @raw: receives the path as the program wrote it (PATH_MAX), or NULL.
+ * @full: @out is wanted also for TRAP_PATH_KEEP (calls of two paths): the
+ *        path the kernel would use, absolute; "" when no such path is known
+ *        (a bad descriptor, a bad pointer).
+ * Return: TRAP_PATH_MAPPED, TRAP_PATH_KEEP (the kernel may do the call as
+ * made), or -errno (-ESRCH: the caller is gone).
+ */
+int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *raw, bool full);
+
+/* trap_creds_read() - fill c->creds once. 0 or -errno. */
+int trap_creds_read(struct trap_call *c);
+
+/*
+ * trap_become() - act with the caller's file-system ids (its real ones
+ * when @real, as access(2) checks) and umask, until trap_unbecome().
+ * 0 or -errno.
+ */
+int trap_become(struct trap_call *c, bool real);
+void trap_unbecome(struct trap_call *c);
+
+/* The virtual working directory (trap_cwd.c). */
+/* trap_cwd_get() - c's virtual cwd into @out (PATH_MAX). 1 when it has one, 0, -errno. */
+int trap_cwd_get(struct trap_call *c, char *out);
+/* trap_cwd_set() - make @path (program names, canonical) c's virtual cwd. 0 or -errno. */
+int trap_cwd_set(struct trap_call *c, const char *path);
+/* trap_cwd_drop() - c has no virtual cwd any more. */
+void trap_cwd_drop(struct trap_call *c);
+/* trap_cwd_free() - forget every virtual cwd. */
+void trap_cwd_free(struct trap *trap);
+
+#endif
