@@ -78,7 +78,7 @@ static int proc_link(pid_t pid, const char *what, char *out)
 {
 	char link[64];
 	snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, what);
-	ssize_t n = readlink(link, out, PATH_MAX - 1);
+	ssize_t n = raw_readlink(link, out, PATH_MAX - 1);
 	if (n < 0)
 		return -errno;
 	out[n] = '\0';
@@ -240,6 +240,21 @@ int trap_creds_read(struct trap_call *c)
 	return trap_valid(c);
 }
 
+/* Does the caller have the launcher's supplementary groups (in any order)? */
+static bool same_groups(const struct trap *trap, const struct trap_creds *cr)
+{
+	if (cr->ngroups != trap->ngroups)
+		return false;
+	for (int i = 0; i < cr->ngroups; i++) {
+		bool found = false;
+		for (int j = 0; j < trap->ngroups && !found; j++)
+			found = cr->groups[i] == trap->groups[j];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 int trap_become(struct trap_call *c, bool real)
 {
 	int err = trap_creds_read(c);
@@ -252,9 +267,16 @@ int trap_become(struct trap_call *c, bool real)
 		return 0;
 	uid_t uid = real ? cr->ruid : cr->fsuid;
 	gid_t gid = real ? cr->rgid : cr->fsgid;
-	/* Raw calls: these ids are per thread; glibc's would set them in every thread. */
-	if (syscall(SYS_setgroups, cr->ngroups, cr->groups) < 0)
-		return -errno;
+	/*
+	 * Raw calls: these ids are per thread; glibc's would set them in every
+	 * thread. Only what differs is changed: in a user namespace made with
+	 * --map-root-user the launcher is root but may not call setgroups.
+	 */
+	if (!same_groups(c->trap, cr)) {
+		if (syscall(SYS_setgroups, cr->ngroups, cr->groups) < 0)
+			return -errno;
+		c->groups_changed = true;
+	}
 	syscall(SYS_setfsgid, gid);
 	syscall(SYS_setfsuid, uid);
 	return 0;
@@ -268,7 +290,9 @@ void trap_unbecome(struct trap_call *c)
 	if (c->trap->root) {
 		syscall(SYS_setfsuid, c->trap->euid);
 		syscall(SYS_setfsgid, c->trap->egid);
-		syscall(SYS_setgroups, c->trap->ngroups, c->trap->groups);
+		if (c->groups_changed)
+			syscall(SYS_setgroups, c->trap->ngroups, c->trap->groups);
 	}
 	c->became = false;
+	c->groups_changed = false;
 }

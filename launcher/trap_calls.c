@@ -35,6 +35,22 @@ long trap_result(struct trap_call *c, long r)
 	return r;
 }
 
+/*
+ * A symlink's size is its target's length: a target stored mapped
+ * (trap_more.c) reads back unmapped, and is that long to the program.
+ */
+static long shown_link_size(struct trap_call *c, const char *path, long size)
+{
+	char target[PATH_MAX];
+	long n = syscall(SYS_readlinkat, AT_FDCWD, path, target, sizeof(target) - 1);
+	if (n < 0)
+		return size;
+	target[n] = '\0';
+	if (map_unmap(&c->trap->table, target, target, sizeof(target)) != MAP_DONE)
+		return size;
+	return (long)strlen(target);
+}
+
 /* stat, lstat, newfstatat. */
 static long do_stat(struct trap_call *c, int dirfd, uint64_t path_addr, uint64_t buf, int flags)
 {
@@ -45,7 +61,10 @@ static long do_stat(struct trap_call *c, int dirfd, uint64_t path_addr, uint64_t
 	struct stat st;
 	if ((r = trap_become(c, false)))
 		return r;
-	long ret = trap_result(c, syscall(SYS_newfstatat, AT_FDCWD, path, &st, flags));
+	long ret = syscall(SYS_newfstatat, AT_FDCWD, path, &st, flags);
+	if (ret == 0 && S_ISLNK(st.st_mode))
+		st.st_size = shown_link_size(c, path, st.st_size);
+	ret = trap_result(c, ret);
 	return ret < 0 ? ret : trap_write(c, buf, &st, sizeof(st));
 }
 
@@ -58,8 +77,11 @@ static long do_statx(struct trap_call *c)
 	struct statx stx;
 	if ((r = trap_become(c, false)))
 		return r;
-	long ret = trap_result(
-	    c, syscall(SYS_statx, AT_FDCWD, path, (int)TRAP_ARG(2), (unsigned)TRAP_ARG(3), &stx));
+	long ret =
+	    syscall(SYS_statx, AT_FDCWD, path, (int)TRAP_ARG(2), (unsigned)TRAP_ARG(3), &stx);
+	if (ret == 0 && S_ISLNK(stx.stx_mode) && (stx.stx_mask & STATX_SIZE))
+		stx.stx_size = (uint64_t)shown_link_size(c, path, (long)stx.stx_size);
+	ret = trap_result(c, ret);
 	return ret < 0 ? ret : trap_write(c, TRAP_ARG(4), &stx, sizeof(stx));
 }
 

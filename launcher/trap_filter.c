@@ -37,7 +37,12 @@ scmp_filter_ctx trap_filter_build(void)
 		errno = ENOMEM;
 		return NULL;
 	}
-	int err = 0;
+	/*
+	 * Another architecture's entry point (i386 int 0x80, x32) has other
+	 * numbers: those calls are not trapped, rather than killed (a
+	 * --seccomp preset kills them; docs/trap.md).
+	 */
+	int err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
 	for (size_t i = 0; !err && i < sizeof(trapped) / sizeof(trapped[0]); i++) {
 		int nr = seccomp_syscall_resolve_name(trapped[i]);
 		if (nr >= 0)

@@ -6,9 +6,12 @@
 #ifndef TMPJAIL_LAUNCHER_TRAP_INTERNAL_H
 #define TMPJAIL_LAUNCHER_TRAP_INTERNAL_H
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "map.h"
 #include "trap.h"
@@ -63,9 +66,20 @@ struct trap_call {
 	const struct seccomp_notif *req;
 	pid_t pid;
 	struct trap_creds creds;
-	bool became; /* acting with the caller's credentials */
+	bool became;	     /* acting with the caller's credentials */
+	bool groups_changed; /* ... and its supplementary groups */
 	mode_t saved_umask;
 };
+
+/*
+ * raw_readlink() - readlink(2) without libc: in a nested run the outer
+ * shim would show the launcher "/tmp/..." for "$OUTER_ROOT/tmp/...", and
+ * the supervisor needs the kernel's names (realname.h says why).
+ */
+static inline ssize_t raw_readlink(const char *path, char *buf, size_t size)
+{
+	return syscall(SYS_readlinkat, AT_FDCWD, path, buf, size);
+}
 
 /* trap_dispatch() - the answer to c->req (trap_calls.c). */
 long trap_dispatch(struct trap_call *c);

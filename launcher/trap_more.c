@@ -268,7 +268,7 @@ static long do_chdir(struct trap_call *c)
 	if (fd >= 0) {
 		char link[64];
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		ssize_t n = readlink(link, real, sizeof(real) - 1);
+		ssize_t n = raw_readlink(link, real, sizeof(real) - 1);
 		close(fd);
 		if (n < 0 && !err)
 			err = -ENOENT;
@@ -292,7 +292,7 @@ static long do_getcwd(struct trap_call *c)
 	if (v == 0) {
 		char link[64];
 		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->pid);
-		ssize_t n = readlink(link, cwd, sizeof(cwd) - 1);
+		ssize_t n = raw_readlink(link, cwd, sizeof(cwd) - 1);
 		if (n < 0)
 			return TRAP_CONTINUE;
 		cwd[n] = '\0';

@@ -82,6 +82,7 @@ static void *slow_open_thread(void *arg)
 {
 	struct slow_open *s = arg;
 	if (s->root) {
+		/* Refused only in a user namespace, where the caller's are ours. */
 		syscall(SYS_setgroups, s->ngroups, s->groups);
 		syscall(SYS_setfsgid, s->fsgid);
 		syscall(SYS_setfsuid, s->fsuid);
