@@ -22,7 +22,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,38 +223,19 @@ static int reap_exited(struct tree *tree)
 	}
 }
 
-/*
- * Wait for the tree, serving the trap's notifications (trap.h) meanwhile:
- * one poll() over the signalfd and every trap listener.
- */
-static void wait_tree(struct tree *tree, int signal_fd, struct trap *trap)
+static void wait_tree(struct tree *tree, int signal_fd)
 {
-	bool look = true; /* a signal came: the tree may have changed */
 	for (;;) {
-		if (look && reap_exited(tree) < 0)
+		if (reap_exited(tree) < 0)
 			return; /* ECHILD: the whole tree is gone */
-		if (look && tree->command_done && only_inherited_left(tree))
+		if (tree->command_done && only_inherited_left(tree))
 			return;
-		look = false;
-		struct pollfd fds[1 + 16] = {{.fd = signal_fd, .events = POLLIN}};
-		size_t n = 1 + trap_poll_fds(trap, fds + 1, 16);
-		if (poll(fds, n, -1) < 0) {
-			if (errno != EINTR) {
-				perror("tmpjail: poll");
-				sleep(1); /* poll rather than spin or give up on the tree */
-				look = true;
-			}
-			continue;
-		}
-		trap_serve(trap, fds + 1, n - 1);
-		if (!(fds[0].revents & POLLIN))
-			continue;
-		look = true;
 		struct signalfd_siginfo info;
-		ssize_t got = read(signal_fd, &info, sizeof(info));
-		if (got != sizeof(info)) {
-			if (got < 0 && errno != EINTR && errno != EAGAIN) {
+		ssize_t n = read(signal_fd, &info, sizeof(info));
+		if (n != sizeof(info)) {
+			if (n < 0 && errno != EINTR && errno != EAGAIN) {
 				perror("tmpjail: reading signals");
+				/* Poll rather than spin or give up on the tree. */
 				sleep(1);
 			}
 			continue;
@@ -337,22 +317,35 @@ int supervise_signals_open(sigset_t *old_mask)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Take the trap's listener from the command child, or say why there is none. */
-static void receive_trap(const struct supervise_child *child, int trap_sock[2], bool verbose)
+/*
+ * Take the trap's listener from the command child (@pid) and start
+ * serving it, or say why there is none. A child trapped that nobody can
+ * serve would wait for ever: it is killed.
+ */
+static void receive_trap(const struct supervise_child *child, int trap_sock[2], pid_t pid,
+			 bool verbose)
 {
 	close(trap_sock[1]);
 	int listener = trap_receive(trap_sock[0]);
 	close(trap_sock[0]);
-	if (listener >= 0)
-		listener = trap_add_listener(child->trap, listener);
-	/* -EPIPE: the child ended first (it said why). Else seccomp could not. */
-	if (listener < 0 && listener != -EPIPE && verbose)
-		fprintf(stderr,
-			"tmpjail: trap: not available (%s): the command runs without it, "
-			"redirected by the shim only\n",
-			strerror(-listener));
-	else if (listener >= 0 && verbose)
+	if (listener < 0) {
+		/* -EPIPE: the child ended first (it said why). Else seccomp could not. */
+		if (listener != -EPIPE && verbose)
+			fprintf(stderr,
+				"tmpjail: trap: not available (%s): the command runs without it, "
+				"redirected by the shim only\n",
+				strerror(-listener));
+		return;
+	}
+	int err = trap_add_listener(child->trap, listener);
+	if (!err)
+		err = trap_start(child->trap, child->seal_fd);
+	if (err) {
+		fprintf(stderr, "tmpjail: trap: cannot serve the command: %s\n", strerror(-err));
+		kill(pid, SIGKILL);
+	} else if (verbose) {
 		fputs("tmpjail: trap: installed\n", stderr);
+	}
 }
 
 /* The status the launcher exits with, as env(1) and timeout(1) do. */
@@ -407,9 +400,10 @@ int supervise_run(const struct supervise_child *child, int signal_fd, const sigs
 	if (verbose)
 		fprintf(stderr, "tmpjail: command is pid %d\n", (int)tree.command);
 	if (trap_sock[0] >= 0)
-		receive_trap(child, trap_sock, verbose);
+		receive_trap(child, trap_sock, tree.command, verbose);
 
-	wait_tree(&tree, signal_fd, child->trap);
+	wait_tree(&tree, signal_fd);
+	trap_stop(child->trap);
 	free(tree.inherited.pid);
 	if (verbose)
 		fprintf(stderr, "tmpjail: the whole tree has exited\n");

@@ -24,26 +24,47 @@ int trap_valid(struct trap_call *c)
 	return seccomp_notify_id_valid(c->listener, c->req->id) == 0 ? 0 : -ESRCH;
 }
 
+/* A process_vm_readv/writev of one range, for trap_unsealed(). */
+struct vm_range {
+	pid_t pid;
+	bool write;
+	struct iovec local, remote;
+};
+
+static long vm_op(void *arg)
+{
+	struct vm_range *r = arg;
+	ssize_t n = r->write ? process_vm_writev(r->pid, &r->local, 1, &r->remote, 1, 0)
+			     : process_vm_readv(r->pid, &r->local, 1, &r->remote, 1, 0);
+	return n < 0 ? -errno : n;
+}
+
+/* Move @size bytes between @buf and the caller's @addr. Bytes moved or -errno. */
+static long vm_move(struct trap_call *c, bool write, void *buf, uint64_t addr, size_t size)
+{
+	struct vm_range r = {.pid = c->pid,
+			     .write = write,
+			     .local = {.iov_base = buf, .iov_len = size},
+			     .remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = size}};
+	return trap_unsealed(c->trap, vm_op, &r);
+}
+
 int trap_read(struct trap_call *c, uint64_t addr, void *buf, size_t size)
 {
-	struct iovec local = {.iov_base = buf, .iov_len = size};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = size};
 	if (size == 0)
 		return 0;
-	ssize_t n = process_vm_readv(c->pid, &local, 1, &remote, 1, 0);
-	if (n == (ssize_t)size)
+	long n = vm_move(c, false, buf, addr, size);
+	if (n == (long)size)
 		return trap_valid(c);
 	/* The caller's bad pointer: the kernel answers it as natively. Gone: nothing to answer. */
-	return n >= 0 || errno == EFAULT ? -EFAULT : errno == ESRCH ? -ESRCH : -errno;
+	return n >= 0 || n == -EFAULT ? -EFAULT : (int)n;
 }
 
 int trap_write(struct trap_call *c, uint64_t addr, const void *buf, size_t size)
 {
-	struct iovec local = {.iov_base = (void *)buf, .iov_len = size};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = size};
 	if (size == 0)
 		return 0;
-	return process_vm_writev(c->pid, &local, 1, &remote, 1, 0) == (ssize_t)size ? 0 : -EFAULT;
+	return vm_move(c, true, (void *)buf, addr, size) == (long)size ? 0 : -EFAULT;
 }
 
 long trap_read_string(struct trap_call *c, uint64_t addr, char *buf, size_t size)
@@ -55,14 +76,9 @@ long trap_read_string(struct trap_call *c, uint64_t addr, char *buf, size_t size
 		size_t chunk = page - (size_t)((addr + got) % page);
 		if (chunk > size - got)
 			chunk = size - got;
-		struct iovec local = {.iov_base = buf + got, .iov_len = chunk};
-		struct iovec remote = {.iov_base = (void *)(uintptr_t)(addr + got),
-				       .iov_len = chunk};
-		ssize_t n = process_vm_readv(c->pid, &local, 1, &remote, 1, 0);
+		long n = vm_move(c, false, buf + got, addr + got, chunk);
 		if (n <= 0)
-			return n == 0 || errno == EFAULT ? -EFAULT
-			       : errno == ESRCH		 ? -ESRCH
-							 : -errno;
+			return n == 0 ? -EFAULT : n;
 		char *nul = memchr(buf + got, '\0', (size_t)n);
 		if (nul) {
 			int valid = trap_valid(c);
@@ -73,14 +89,58 @@ long trap_read_string(struct trap_call *c, uint64_t addr, char *buf, size_t size
 	return -ENAMETOOLONG;
 }
 
+struct proc_args {
+	const char *path;
+	char *buf;
+	size_t size;
+	struct stat *st;
+	int pidfd, fd;
+};
+
+static long readlink_op(void *arg)
+{
+	struct proc_args *a = arg;
+	long n = raw_readlink(a->path, a->buf, a->size);
+	return n < 0 ? -errno : n;
+}
+
+static long stat_op(void *arg)
+{
+	struct proc_args *a = arg;
+	return stat(a->path, a->st) < 0 ? -errno : 0;
+}
+
+static long getfd_op(void *arg)
+{
+	struct proc_args *a = arg;
+	long fd = syscall(SYS_pidfd_getfd, a->pidfd, a->fd, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+long trap_proc_readlink(struct trap *trap, const char *path, char *buf, size_t size)
+{
+	return trap_unsealed(trap, readlink_op,
+			     &(struct proc_args){.path = path, .buf = buf, .size = size});
+}
+
+long trap_proc_stat(struct trap *trap, const char *path, struct stat *st)
+{
+	return trap_unsealed(trap, stat_op, &(struct proc_args){.path = path, .st = st});
+}
+
+long trap_pidfd_getfd(struct trap *trap, int pidfd, int fd)
+{
+	return trap_unsealed(trap, getfd_op, &(struct proc_args){.pidfd = pidfd, .fd = fd});
+}
+
 /* Read the link /proc/PID/@what into @out (PATH_MAX): 0 or -errno. */
-static int proc_link(pid_t pid, const char *what, char *out)
+static int proc_link(struct trap *trap, pid_t pid, const char *what, char *out)
 {
 	char link[64];
 	snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, what);
-	ssize_t n = raw_readlink(link, out, PATH_MAX - 1);
+	long n = trap_proc_readlink(trap, link, out, PATH_MAX - 1);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	out[n] = '\0';
 	return 0;
 }
@@ -101,7 +161,7 @@ static int base_of(struct trap_call *c, int dirfd, char *base, bool *in_root)
 	}
 	char what[32];
 	snprintf(what, sizeof(what), dirfd == AT_FDCWD ? "cwd" : "fd/%d", dirfd);
-	int err = proc_link(c->pid, what, base);
+	int err = proc_link(c->trap, c->pid, what, base);
 	if (err == -ESRCH)
 		return err;
 	/* Not a path (socket:[...], a deleted directory): the kernel answers. */

@@ -8,7 +8,6 @@
 #ifndef TMPJAIL_LAUNCHER_TRAP_H
 #define TMPJAIL_LAUNCHER_TRAP_H
 
-#include <poll.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,17 +68,17 @@ struct trap *trap_new(bool verbose);
 int trap_add_listener(struct trap *trap, int listener);
 
 /*
- * trap_poll_fds() - the descriptors to poll for notifications: writes at
- * most @max entries to @fds. Return: how many.
+ * trap_start() - serve the listeners in a thread of the launcher's own
+ * until trap_stop(). With @seal_fd (a --seal ruleset, or -1) the thread
+ * seals itself first: what it does for a trapped program is held to the
+ * program's seal, so a link the program made cannot turn the supervisor
+ * into a deputy writing where the program may not.
+ * Return: 0 or -errno.
  */
-size_t trap_poll_fds(const struct trap *trap, struct pollfd *fds, size_t max);
+int trap_start(struct trap *trap, int seal_fd);
 
-/*
- * trap_serve() - answer what @fds (as filled by trap_poll_fds() and
- * polled) says is ready: one notification per ready listener; a listener
- * whose processes have all exited is closed.
- */
-void trap_serve(struct trap *trap, const struct pollfd *fds, size_t count);
+/* trap_stop() - end the thread trap_start() began; nothing when none runs. */
+void trap_stop(struct trap *trap);
 
 /* trap_free() - close every listener and descriptor the supervisor holds. */
 void trap_free(struct trap *trap);

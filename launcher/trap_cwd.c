@@ -59,9 +59,8 @@ static int real_cwd(struct trap_call *c, struct stat *st)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)c->pid);
-	if (stat(path, st) < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	return 0;
+	long err = trap_proc_stat(c->trap, path, st);
+	return err == -ENOENT ? -ESRCH : (int)err;
 }
 
 /* A new entry for the caller's thread group. */

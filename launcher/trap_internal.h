@@ -8,7 +8,9 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -45,7 +47,25 @@ struct trap {
 	gid_t egid;
 	gid_t *groups;
 	int ngroups;
-	bool said_no_addfd;
+	bool unsealed; /* --seal could not be applied to the thread: answer nothing */
+	int wake[2];   /* trap_stop() writes to wake[1] */
+	int seal_fd;
+	bool running;
+	pthread_t thread;
+	/* The unsealed helper (trap_unsealed()), while the serving thread is sealed. */
+	bool helper_running, helper_stop;
+	pthread_t helper;
+	pthread_mutex_t lock;
+	pthread_cond_t asked, answered;
+	struct trap_errand *errand;
+};
+
+/* One call trap_unsealed() runs in the helper. */
+struct trap_errand {
+	long (*fn)(void *arg);
+	void *arg;
+	long result;
+	bool done;
 };
 
 /* The caller's ids and umask, from /proc/PID/status. */
@@ -80,6 +100,25 @@ static inline ssize_t raw_readlink(const char *path, char *buf, size_t size)
 {
 	return syscall(SYS_readlinkat, AT_FDCWD, path, buf, size);
 }
+
+/*
+ * trap_unsealed() - @fn(@arg), in a thread without the seal. Landlock
+ * lets a sealed thread look into no process outside its own domain (the
+ * ptrace check of process_vm_readv, pidfd_getfd, /proc/PID/cwd), and the
+ * program's seal is a domain of its own: so what reads or reaches into the
+ * caller runs in the launcher's unsealed helper, and only the file-system
+ * work runs sealed (trap_serve.c). Unsealed runs, direct call.
+ */
+long trap_unsealed(struct trap *trap, long (*fn)(void *arg), void *arg);
+
+/* trap_proc_readlink() - readlink(2) of a /proc/PID/... link, unsealed. Length or -errno. */
+long trap_proc_readlink(struct trap *trap, const char *path, char *buf, size_t size);
+
+/* trap_proc_stat() - stat(2) of a /proc/PID/... path, unsealed. 0 or -errno. */
+long trap_proc_stat(struct trap *trap, const char *path, struct stat *st);
+
+/* trap_pidfd_getfd() - pidfd_getfd(2), unsealed. The descriptor or -errno. */
+long trap_pidfd_getfd(struct trap *trap, int pidfd, int fd);
 
 /* trap_dispatch() - the answer to c->req (trap_calls.c). */
 long trap_dispatch(struct trap_call *c);

@@ -171,8 +171,8 @@ static int caller_fd(struct trap_call *c, int fd)
 	int pidfd = (int)syscall(SYS_pidfd_open, c->creds.tgid, 0);
 	if (pidfd < 0)
 		return -ESRCH;
-	int ours = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	err = ours < 0 ? -errno : 0;
+	int ours = (int)trap_pidfd_getfd(c->trap, pidfd, fd);
+	err = ours < 0 ? ours : 0;
 	close(pidfd);
 	if (!err)
 		err = trap_valid(c);
@@ -292,7 +292,7 @@ static long do_getcwd(struct trap_call *c)
 	if (v == 0) {
 		char link[64];
 		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->pid);
-		ssize_t n = raw_readlink(link, cwd, sizeof(cwd) - 1);
+		long n = trap_proc_readlink(c->trap, link, cwd, sizeof(cwd) - 1);
 		if (n < 0)
 			return TRAP_CONTINUE;
 		cwd[n] = '\0';

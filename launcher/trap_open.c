@@ -54,13 +54,26 @@ static long send_fd(int listener, uint64_t id, int fd, bool cloexec)
 	return r < 0 ? -err : r;
 }
 
-/* Open @path as @how says, with @more flags; @legacy: as openat(2). */
+/* The flags openat(2) knows; it ignores the others, which openat2(2) refuses. */
+#define OPEN_FLAGS                                                                             \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | \
+	 O_SYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |    \
+	 O_CLOEXEC | O_PATH | O_TMPFILE)
+
+/*
+ * Open @path as @how says, with @more flags; @legacy: with openat(2)'s
+ * leniency. Never through a magic link (/proc/PID/fd/N, /proc/self/root):
+ * in the supervisor those name the launcher's own descriptors, which a
+ * link the program planted in /tmp must not hand it.
+ */
 static long open_how_call(const char *path, const struct open_how *how, uint64_t more, bool legacy)
 {
 	struct open_how call = *how;
 	call.flags |= more;
-	long fd = legacy ? syscall(SYS_openat, AT_FDCWD, path, (int)call.flags, (mode_t)call.mode)
-			 : syscall(SYS_openat2, AT_FDCWD, path, &call, sizeof(call));
+	if (legacy)
+		call.flags &= OPEN_FLAGS;
+	call.resolve |= RESOLVE_NO_MAGICLINKS;
+	long fd = syscall(SYS_openat2, AT_FDCWD, path, &call, sizeof(call));
 	return fd < 0 ? -errno : fd;
 }
 

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The trap's supervisor as the launcher's loop sees it: a set of
- * listeners to poll, one notification answered per ready listener.
+ * The trap's supervisor thread: it polls the listeners and answers one
+ * notification per ready listener; the launcher's main thread keeps
+ * signals, reaping and the root. A thread of its own also lets it be
+ * sealed (Landlock is per thread) while the launcher is not.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "trap_internal.h"
 
 struct trap *trap_new(bool verbose)
@@ -20,6 +26,7 @@ struct trap *trap_new(bool verbose)
 	if (!trap)
 		return NULL;
 	trap->verbose = verbose;
+	trap->seal_fd = -1;
 	trap->euid = geteuid();
 	trap->egid = getegid();
 	trap->root = trap->euid == 0;
@@ -54,14 +61,6 @@ int trap_add_listener(struct trap *trap, int listener)
 	return 0;
 }
 
-size_t trap_poll_fds(const struct trap *trap, struct pollfd *fds, size_t max)
-{
-	size_t n = 0;
-	for (; trap && n < trap->nlisteners && n < max; n++)
-		fds[n] = (struct pollfd){.fd = trap->listeners[n], .events = POLLIN};
-	return n;
-}
-
 /* Reply @answer to the notification in trap->req. */
 static void reply(struct trap *trap, int listener, long answer)
 {
@@ -89,8 +88,9 @@ static void serve_one(struct trap *trap, int listener)
 	struct trap_call call = {
 	    .trap = trap, .listener = listener, .req = trap->req, .pid = (pid_t)trap->req->pid};
 	long answer = TRAP_CONTINUE;
-	/* Other architectures' numbers mean other calls: the filter traps the native one. */
-	if (trap->req->data.arch == seccomp_arch_native())
+	/* Other architectures' numbers mean other calls: the filter traps the native one.
+	 * Unsealed, the kernel does every call: the program's seal then holds. */
+	if (trap->req->data.arch == seccomp_arch_native() && !trap->unsealed)
 		answer = trap_dispatch(&call);
 	trap_unbecome(&call);
 	if (answer == -ESRCH)
@@ -107,25 +107,148 @@ static void drop_listener(struct trap *trap, size_t index)
 		fputs("tmpjail: trap: every trapped process has exited\n", stderr);
 }
 
-void trap_serve(struct trap *trap, const struct pollfd *fds, size_t count)
+long trap_unsealed(struct trap *trap, long (*fn)(void *arg), void *arg)
 {
-	if (!trap)
-		return;
-	/* Backwards: dropping one moves the last into its place. */
-	for (size_t i = count; i-- > 0;) {
-		if (i >= trap->nlisteners || fds[i].fd != trap->listeners[i])
-			continue;
-		if (fds[i].revents & POLLIN)
-			serve_one(trap, fds[i].fd);
-		else if (fds[i].revents & (POLLHUP | POLLERR | POLLNVAL))
-			drop_listener(trap, i);
+	if (!trap->helper_running)
+		return fn(arg);
+	struct trap_errand errand = {.fn = fn, .arg = arg};
+	pthread_mutex_lock(&trap->lock);
+	trap->errand = &errand;
+	pthread_cond_signal(&trap->asked);
+	while (!errand.done)
+		pthread_cond_wait(&trap->answered, &trap->lock);
+	pthread_mutex_unlock(&trap->lock);
+	return errand.result;
+}
+
+static void *helper_thread(void *arg)
+{
+	struct trap *trap = arg;
+	pthread_mutex_lock(&trap->lock);
+	for (;;) {
+		while (!trap->errand && !trap->helper_stop)
+			pthread_cond_wait(&trap->asked, &trap->lock);
+		if (!trap->errand)
+			break;
+		struct trap_errand *errand = trap->errand;
+		pthread_mutex_unlock(&trap->lock);
+		errand->result = errand->fn(errand->arg);
+		pthread_mutex_lock(&trap->lock);
+		trap->errand = NULL;
+		errand->done = true;
+		pthread_cond_signal(&trap->answered);
 	}
+	pthread_mutex_unlock(&trap->lock);
+	return NULL;
+}
+
+/* Start the unsealed helper, from the unsealed main thread. 0 or an error number. */
+static int start_helper(struct trap *trap)
+{
+	pthread_mutex_init(&trap->lock, NULL);
+	pthread_cond_init(&trap->asked, NULL);
+	pthread_cond_init(&trap->answered, NULL);
+	int err = pthread_create(&trap->helper, NULL, helper_thread, trap);
+	trap->helper_running = err == 0;
+	return err;
+}
+
+static void stop_helper(struct trap *trap)
+{
+	if (!trap->helper_running)
+		return;
+	pthread_mutex_lock(&trap->lock);
+	trap->helper_stop = true;
+	pthread_cond_signal(&trap->asked);
+	pthread_mutex_unlock(&trap->lock);
+	pthread_join(trap->helper, NULL);
+	trap->helper_running = false;
+}
+
+/* Seal the calling thread with a copy of the run's ruleset (sandbox.h). */
+static void seal_thread(struct trap *trap)
+{
+	if (trap->seal_fd < 0)
+		return;
+	int err = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : seal_install(trap->seal_fd);
+	trap->seal_fd = -1;
+	if (err) {
+		fprintf(stderr,
+			"tmpjail: trap: cannot seal the supervisor (%s): the kernel does "
+			"every call, sealed\n",
+			strerror(-err));
+		trap->unsealed = true;
+	}
+}
+
+static void *serve_thread(void *arg)
+{
+	struct trap *trap = arg;
+	seal_thread(trap);
+	while (trap->nlisteners) {
+		struct pollfd fds[1 + sizeof(trap->listeners) / sizeof(trap->listeners[0])];
+		fds[0] = (struct pollfd){.fd = trap->wake[0], .events = POLLIN};
+		for (size_t i = 0; i < trap->nlisteners; i++)
+			fds[1 + i] = (struct pollfd){.fd = trap->listeners[i], .events = POLLIN};
+		if (poll(fds, 1 + trap->nlisteners, -1) < 0)
+			continue; /* EINTR; nothing else can fail here */
+		if (fds[0].revents)
+			break;
+		/* Backwards: dropping one moves the last into its place. */
+		for (size_t i = trap->nlisteners; i-- > 0;) {
+			if (fds[1 + i].revents & POLLIN)
+				serve_one(trap, trap->listeners[i]);
+			else if (fds[1 + i].revents & (POLLHUP | POLLERR | POLLNVAL))
+				drop_listener(trap, i);
+		}
+	}
+	return NULL;
+}
+
+int trap_start(struct trap *trap, int seal_fd)
+{
+	if (!trap || trap->running || trap->nlisteners == 0)
+		return 0;
+	if (pipe2(trap->wake, O_CLOEXEC) < 0)
+		return -errno;
+	trap->seal_fd = seal_fd >= 0 ? fcntl(seal_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	int err = seal_fd >= 0 && trap->seal_fd < 0 ? errno : 0;
+	if (!err && seal_fd >= 0)
+		err = start_helper(trap);
+	if (!err)
+		err = pthread_create(&trap->thread, NULL, serve_thread, trap);
+	if (err) {
+		stop_helper(trap);
+		close(trap->wake[0]);
+		close(trap->wake[1]);
+		if (trap->seal_fd >= 0)
+			close(trap->seal_fd);
+		return -err;
+	}
+	trap->running = true;
+	return 0;
+}
+
+void trap_stop(struct trap *trap)
+{
+	if (!trap || !trap->running)
+		return;
+	while (write(trap->wake[1], "", 1) < 0 && errno == EINTR)
+		;
+	pthread_join(trap->thread, NULL);
+	stop_helper(trap);
+	close(trap->wake[0]);
+	close(trap->wake[1]);
+	if (trap->seal_fd >= 0)
+		close(trap->seal_fd);
+	trap->running = false;
 }
 
 void trap_free(struct trap *trap)
 {
 	if (!trap)
 		return;
+	trap_stop(trap);
 	for (size_t i = 0; i < trap->nlisteners; i++)
 		close(trap->listeners[i]);
 	trap_cwd_free(trap);

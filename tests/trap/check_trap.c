@@ -406,6 +406,50 @@ START_TEST(seal_and_trap)
 }
 END_TEST
 
+/*
+ * A link the program plants in its /tmp to a magic link (/proc/self/...)
+ * is followed by the supervisor in the launcher: it must hand the program
+ * none of the launcher's descriptors (its listener, its signalfd, ...).
+ */
+START_TEST(no_launcher_descriptors)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	struct run r;
+	run_ns(&r, true, NULL, (const char *[]){probe, "stealfds", "/tmp/W", NULL});
+	ck_assert_msg(r.status == 0 && strstr(r.out, "rmdir: ok") && !strstr(r.out, "got "),
+		      "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * Under --seal the supervisor is held to the program's seal: a link to
+ * the launcher's view of the real /tmp (/proc/self/root/tmp) does not make
+ * it create a directory there for the program.
+ */
+START_TEST(seal_holds_the_supervisor)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	struct run r;
+	run_ns(&r, true, (const char *[]){"--seal", NULL},
+	       (const char *[]){"/bin/busybox", "sh", "-c",
+				"ln -s /proc/self/root/tmp /tmp/l && mkdir /tmp/l/escape; "
+				"echo x > /tmp/l/file; echo mkdir done",
+				NULL});
+	if (strstr(r.out, "Landlock")) {
+		run_free(&r);
+		TJ_SKIP("needs Landlock for --seal");
+	}
+	ck_assert_msg(strstr(r.out, "mkdir done"), "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
 /* tmpjail in tmpjail: the inner one traps its static command. */
 START_TEST(nested)
 {
@@ -447,5 +491,7 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("seccomp_policy_first"), seccomp_policy_first);
 	add_case(s, tcase_create("seal_and_trap"), seal_and_trap);
 	add_case(s, tcase_create("nested"), nested);
+	add_case(s, tcase_create("no_launcher_descriptors"), no_launcher_descriptors);
+	add_case(s, tcase_create("seal_holds_the_supervisor"), seal_holds_the_supervisor);
 	return s;
 }

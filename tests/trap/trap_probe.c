@@ -13,6 +13,7 @@
  *   trap_probe badptr DIR      bad and unmapped path and result pointers
  *   trap_probe raw FILE        syscall(SYS_openat) creating FILE
  *   trap_probe fifo FIFO       open FIFO for reading (waits for a writer)
+ *   trap_probe stealfds DIR    open links in DIR to /proc/self/fd/N
  *   trap_probe create FILE     create FILE
  */
 #define _GNU_SOURCE
@@ -386,6 +387,32 @@ static int badptr(void)
 	return 0;
 }
 
+/*
+ * Links in /tmp to /proc/self/fd/N: the program's own descriptors
+ * natively; under the trap they must never open the launcher's.
+ */
+static int stealfds(void)
+{
+	say("mkdir dir", mkdir(dir, 0700));
+	for (int n = 0; n < 64; n++) {
+		char target[64], name[700], got[256];
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", n);
+		snprintf(name, sizeof(name), "%s/l%d", dir, n);
+		if (symlink(target, name) < 0)
+			continue;
+		int fd = open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0) {
+			snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+			ssize_t len = readlink(target, got, sizeof(got) - 1);
+			printf("got %d: %.*s\n", n, (int)(len > 0 ? len : 0), got);
+			close(fd);
+		}
+		unlink(name);
+	}
+	say("rmdir", rmdir(dir));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -414,6 +441,8 @@ int main(int argc, char **argv)
 			   syscall(SYS_openat, AT_FDCWD, dir, O_CREAT | O_WRONLY, 0600)) < 0;
 	if (strcmp(argv[1], "fifo") == 0)
 		return say("open fifo", open(dir, O_RDONLY)) < 0;
+	if (strcmp(argv[1], "stealfds") == 0)
+		return stealfds();
 	if (strcmp(argv[1], "create") == 0)
 		return say("create", open(dir, O_CREAT | O_WRONLY, 0600)) < 0;
 	return 2;
