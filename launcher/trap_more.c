@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -200,6 +201,32 @@ static long do_inotify(struct trap_call *c)
 	return wd;
 }
 
+static long connect_work(struct trap_later *later)
+{
+	long r =
+	    connect(later->fd, (struct sockaddr *)&later->addr, later->addr_len) < 0 ? -errno : 0;
+	close(later->fd);
+	return r;
+}
+
+/* A connect waits while the listener's backlog is full: in a thread (trap_later()). */
+static long connect_later(struct trap_call *c, int fd, const struct sockaddr_un *addr,
+			  socklen_t size)
+{
+	struct trap_later *later = calloc(1, sizeof(*later));
+	int err = later ? trap_creds_read(c) : -ENOMEM;
+	if (err) {
+		free(later);
+		close(fd);
+		return err;
+	}
+	later->work = connect_work;
+	later->fd = fd;
+	later->addr = *addr;
+	later->addr_len = size;
+	return trap_later(c, later);
+}
+
 /*
  * bind, connect of an AF_UNIX socket to a path in a prefix: done on the
  * caller's socket itself (pidfd_getfd), to the mapped path. /tmp/.X11-unix
@@ -229,13 +256,14 @@ static long do_socket(struct trap_call *c, bool bind_it)
 	int fd = caller_fd(c, AT(0));
 	if (fd < 0)
 		return fd == -EBADF ? TRAP_CONTINUE : fd;
+	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(mapped) + 1);
+	if (!bind_it)
+		return connect_later(c, fd, &addr, size);
 	if ((r = trap_become(c, false))) {
 		close(fd);
 		return r;
 	}
-	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(mapped) + 1);
-	long ret = trap_result(c, bind_it ? bind(fd, (struct sockaddr *)&addr, size)
-					  : connect(fd, (struct sockaddr *)&addr, size));
+	long ret = trap_result(c, bind(fd, (struct sockaddr *)&addr, size));
 	close(fd);
 	return ret;
 }

@@ -77,75 +77,70 @@ static long open_how_call(const char *path, const struct open_how *how, uint64_t
 	return fd < 0 ? -errno : fd;
 }
 
-/* A FIFO open that waits, in its own thread. */
-struct slow_open {
-	int listener;
-	uint64_t id;
-	struct open_how how;
-	bool legacy; /* open(2)'s flags: unknown bits ignored, as openat2(2) would not */
-	bool root;
-	uid_t fsuid;
-	gid_t fsgid;
-	int ngroups;
-	gid_t groups[256];
-	char path[PATH_MAX];
-};
-
-static void *slow_open_thread(void *arg)
+static void *later_thread(void *arg)
 {
-	struct slow_open *s = arg;
-	if (s->root) {
+	struct trap_later *later = arg;
+	if (later->root) {
 		/* Refused only in a user namespace, where the caller's are ours. */
-		syscall(SYS_setgroups, s->ngroups, s->groups);
-		syscall(SYS_setfsgid, s->fsgid);
-		syscall(SYS_setfsuid, s->fsuid);
+		syscall(SYS_setgroups, later->ngroups, later->groups);
+		syscall(SYS_setfsgid, later->fsgid);
+		syscall(SYS_setfsuid, later->fsuid);
 	}
-	long fd = open_how_call(s->path, &s->how, O_CLOEXEC, s->legacy);
-	long answer = fd < 0 ? fd : send_fd(s->listener, s->id, (int)fd, s->how.flags & O_CLOEXEC);
+	long answer = later->work(later);
 	if (answer != TRAP_ANSWERED) {
-		struct seccomp_notif_resp resp = {.id = s->id};
+		struct seccomp_notif_resp resp = {.id = later->id};
 		if (answer < 0)
 			resp.error = (int32_t)answer;
 		else
 			resp.val = answer;
-		seccomp_notify_respond(s->listener, &resp);
+		seccomp_notify_respond(later->listener, &resp);
 	}
-	free(s);
+	free(later);
 	return NULL;
 }
 
-/*
- * Hand the waiting open of @path to a thread. The listener stays open
- * while the launcher runs (the tree's end closes it only after the caller
- * is gone, when the open has failed or its thread answered nobody).
- */
-static long open_in_thread(struct trap_call *c, const char *path, const struct open_how *how,
-			   bool legacy)
+long trap_later(struct trap_call *c, struct trap_later *later)
 {
-	struct slow_open *s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	*s = (struct slow_open){.listener = c->listener,
-				.id = c->req->id,
-				.how = *how,
-				.legacy = legacy,
-				.root = c->trap->root,
-				.fsuid = c->creds.fsuid,
-				.fsgid = c->creds.fsgid,
-				.ngroups = c->creds.ngroups};
-	memcpy(s->groups, c->creds.groups, sizeof(c->creds.groups));
-	snprintf(s->path, sizeof(s->path), "%s", path);
+	later->listener = c->listener;
+	later->id = c->req->id;
+	later->root = c->trap->root;
+	later->fsuid = c->creds.fsuid;
+	later->fsgid = c->creds.fsgid;
+	later->ngroups = c->creds.ngroups;
+	memcpy(later->groups, c->creds.groups, sizeof(later->groups));
 	pthread_attr_t attr;
 	pthread_t thread;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(&thread, &attr, slow_open_thread, s);
+	int err = pthread_create(&thread, &attr, later_thread, later);
 	pthread_attr_destroy(&attr);
 	if (err) {
-		free(s);
+		free(later);
 		return -err;
 	}
 	return TRAP_ANSWERED;
+}
+
+/* A FIFO open that waits for its other end. */
+static long open_later(struct trap_later *later)
+{
+	long fd = open_how_call(later->path, &later->how, O_CLOEXEC, later->legacy);
+	return fd < 0 ? fd
+		      : send_fd(later->listener, later->id, (int)fd, later->how.flags & O_CLOEXEC);
+}
+
+/* Hand the waiting open of @path to a thread (trap_later()). */
+static long open_in_thread(struct trap_call *c, const char *path, const struct open_how *how,
+			   bool legacy)
+{
+	struct trap_later *later = calloc(1, sizeof(*later));
+	if (!later)
+		return -ENOMEM;
+	later->work = open_later;
+	later->how = *how;
+	later->legacy = legacy;
+	snprintf(later->path, sizeof(later->path), "%s", path);
+	return trap_later(c, later);
 }
 
 /* Open the mapped @path for the caller as @how asks, and answer. */

@@ -450,6 +450,16 @@ START_TEST(seal_holds_the_supervisor)
 }
 END_TEST
 
+/* A connect waiting for a busy listener holds up no other call. */
+START_TEST(waiting_connect)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	compare(NULL, (const char *[]){probe, "busyconnect", "/tmp/W", NULL},
+		"stat while a connect waits: ok");
+}
+END_TEST
+
 /* tmpjail in tmpjail: the inner one traps its static command. */
 START_TEST(nested)
 {
@@ -491,6 +501,7 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("seccomp_policy_first"), seccomp_policy_first);
 	add_case(s, tcase_create("seal_and_trap"), seal_and_trap);
 	add_case(s, tcase_create("nested"), nested);
+	add_case(s, tcase_create("waiting_connect"), waiting_connect);
 	add_case(s, tcase_create("no_launcher_descriptors"), no_launcher_descriptors);
 	add_case(s, tcase_create("seal_holds_the_supervisor"), seal_holds_the_supervisor);
 	return s;

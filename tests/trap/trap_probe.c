@@ -13,6 +13,7 @@
  *   trap_probe badptr DIR      bad and unmapped path and result pointers
  *   trap_probe raw FILE        syscall(SYS_openat) creating FILE
  *   trap_probe fifo FIFO       open FIFO for reading (waits for a writer)
+ *   trap_probe busyconnect DIR a stat answered while connects wait
  *   trap_probe stealfds DIR    open links in DIR to /proc/self/fd/N
  *   trap_probe create FILE     create FILE
  */
@@ -22,6 +23,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +389,62 @@ static int badptr(void)
 	return 0;
 }
 
+static struct sockaddr_un busy_addr = {.sun_family = AF_UNIX};
+
+static void *connect_thread(void *arg)
+{
+	(void)arg;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	long r = connect(s, (struct sockaddr *)&busy_addr, sizeof(busy_addr));
+	return (void *)r;
+}
+
+static void stalled(int sig)
+{
+	(void)sig;
+	static const char msg[] = "stalled: a call waited for another's connect\n";
+	if (write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(1);
+}
+
+/*
+ * A connect that waits (the listener's backlog is full) must not hold up
+ * the other calls: a stat made meanwhile is answered.
+ */
+static int busyconnect(void)
+{
+	say("mkdir dir", mkdir(dir, 0700));
+	snprintf(busy_addr.sun_path, sizeof(busy_addr.sun_path), "%s", at("busy"));
+	int server = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	say("bind", bind(server, (struct sockaddr *)&busy_addr, sizeof(busy_addr)));
+	say("listen", listen(server, 0));
+	pthread_t threads[3];
+	for (int i = 0; i < 3; i++)
+		pthread_create(&threads[i], NULL, connect_thread, NULL);
+	usleep(200 * 1000);
+	signal(SIGALRM, stalled);
+	alarm(5);
+	struct stat st;
+	say("stat while a connect waits", stat(at("busy"), &st));
+	alarm(0);
+	for (int i = 0; i < 3; i++) {
+		int conn = accept(server, NULL, NULL);
+		if (conn >= 0)
+			close(conn);
+	}
+	long bad = 0;
+	for (int i = 0; i < 3; i++) {
+		void *r;
+		pthread_join(threads[i], &r);
+		bad += (long)r != 0;
+	}
+	printf("connects failed: %ld\n", bad);
+	say("unlink", unlink(at("busy")));
+	say("rmdir", rmdir(dir));
+	return 0;
+}
+
 /*
  * Links in /tmp to /proc/self/fd/N: the program's own descriptors
  * natively; under the trap they must never open the launcher's.
@@ -441,6 +499,8 @@ int main(int argc, char **argv)
 			   syscall(SYS_openat, AT_FDCWD, dir, O_CREAT | O_WRONLY, 0600)) < 0;
 	if (strcmp(argv[1], "fifo") == 0)
 		return say("open fifo", open(dir, O_RDONLY)) < 0;
+	if (strcmp(argv[1], "busyconnect") == 0)
+		return busyconnect();
 	if (strcmp(argv[1], "stealfds") == 0)
 		return stealfds();
 	if (strcmp(argv[1], "create") == 0)
