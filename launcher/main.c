@@ -99,26 +99,38 @@ static int interrupted(const struct setup_signals *signals)
 }
 
 /*
- * --trap: classify the command (auto), and make the filter and its
- * supervisor when it is to be trapped. Return: 0, or -1 after printing.
+ * --trap: classify the command (auto), make the filter and its supervisor,
+ * and under auto open the door through which the shim traps the
+ * command's children it cannot reach. Return: 0, or -1 after printing.
  */
-static int prepare_trap(struct supervise_child *child)
+static int prepare_trap(struct supervise_child *child, const char *root)
 {
-	const char *why = "--trap all";
-	if (arg_trap == TRAP_OFF || (arg_trap == TRAP_AUTO && !trap_classify(child->argv[0], &why))) {
-		if (arg_verbose && arg_trap == TRAP_AUTO)
-			fprintf(stderr, "tmpjail: trap: %s: %s\n", child->argv[0], why);
+	unsetenv("TMPJAIL_TRAP"); /* an outer run's door is not this run's */
+	if (arg_trap == TRAP_OFF)
 		return 0;
-	}
+	const char *why = "--trap all";
+	bool command = arg_trap == TRAP_ALL || trap_classify(child->argv[0], &why);
 	if (arg_verbose)
 		fprintf(stderr, "tmpjail: trap: %s: %s\n", child->argv[0], why);
-	child->trap_filter = trap_filter_build();
-	if (child->trap_filter)
-		child->trap = trap_new(arg_verbose);
+	scmp_filter_ctx filter = trap_filter_build();
+	child->trap = filter ? trap_new(arg_verbose) : NULL;
 	if (!child->trap) {
 		fprintf(stderr, "tmpjail: cannot set the trap up: %s\n", strerror(errno));
+		if (filter)
+			seccomp_release(filter);
 		return -1;
 	}
+	/* Under all, every descendant is trapped already: no door. */
+	int err = arg_trap == TRAP_AUTO ? trap_open_door(child->trap, root, filter) : 0;
+	if (err && arg_verbose)
+		fprintf(stderr,
+			"tmpjail: trap: no door for the shim (%s): children it cannot reach "
+			"are not trapped\n",
+			strerror(-err));
+	if (command)
+		child->trap_filter = filter;
+	else
+		seccomp_release(filter);
 	return 0;
 }
 
@@ -137,7 +149,7 @@ static int run_in_root(const struct root *root, struct supervise_child *child, c
 	if (arg_verbose)
 		fprintf(stderr, "tmpjail: TMPJAIL_ROOT=%s LD_PRELOAD=%s TMPJAIL_REDIRECT=%s\n",
 			root->path, getenv("LD_PRELOAD"), getenv("TMPJAIL_REDIRECT"));
-	if (prepare_trap(child) < 0)
+	if (prepare_trap(child, root->path) < 0)
 		return EXIT_TMPJAIL;
 	if (arg_seal) {
 		child->seal_fd =

@@ -326,7 +326,7 @@ static void receive_trap(const struct supervise_child *child, int trap_sock[2], 
 			 bool verbose)
 {
 	close(trap_sock[1]);
-	int listener = trap_receive(trap_sock[0]);
+	int listener = trap_receive(trap_sock[0], true);
 	close(trap_sock[0]);
 	if (listener < 0) {
 		/* -EPIPE: the child ended first (it said why). Else seccomp could not. */
@@ -401,6 +401,9 @@ int supervise_run(const struct supervise_child *child, int signal_fd, const sigs
 		fprintf(stderr, "tmpjail: command is pid %d\n", (int)tree.command);
 	if (trap_sock[0] >= 0)
 		receive_trap(child, trap_sock, tree.command, verbose);
+	else if (child->trap && trap_start(child->trap, child->seal_fd) < 0)
+		fputs("tmpjail: trap: cannot serve the shim's door: children it traps fail\n",
+		      stderr);
 
 	wait_tree(&tree, signal_fd);
 	trap_stop(child->trap);

@@ -48,11 +48,12 @@ scmp_filter_ctx trap_filter_build(void);
 int trap_install(scmp_filter_ctx filter, int sock);
 
 /*
- * trap_receive() - in the launcher, the child's answer to trap_install().
+ * trap_receive() - in the launcher, the child's answer to trap_install()
+ * (or a shim's, through the door). @wait: for it; else -EAGAIN when none yet.
  * Return: the listener (O_CLOEXEC), -errno the child reported, or -EPIPE
  * when the child ended before answering.
  */
-int trap_receive(int sock);
+int trap_receive(int sock, bool wait);
 
 struct trap;
 
@@ -63,6 +64,15 @@ struct trap;
  * Return: the supervisor, or NULL (errno set).
  */
 struct trap *trap_new(bool verbose);
+
+/*
+ * trap_open_door() - let the shim trap the command's children (docs/trap.md):
+ * write @filter's program to @root/.trap/filter, listen on the Unix socket
+ * @root/.trap/socket for the listeners of processes the shim traps, and
+ * export TMPJAIL_TRAP=@root/.trap.
+ * Return: 0, or -errno (the shim then traps no child; TMPJAIL_TRAP unset).
+ */
+int trap_open_door(struct trap *trap, const char *root, scmp_filter_ctx filter);
 
 /* trap_add_listener() - serve @listener too; the supervisor owns it. 0 or -errno. */
 int trap_add_listener(struct trap *trap, int listener);

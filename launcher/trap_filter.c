@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +49,17 @@ scmp_filter_ctx trap_filter_build(void)
 		if (nr >= 0)
 			err = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 	}
+	/*
+	 * A process that makes itself non-dumpable (ssh-agent) could no
+	 * longer be read by an unprivileged supervisor (the ptrace check of
+	 * process_vm_readv): the request is answered 0 and not done
+	 * (docs/trap.md says what that costs).
+	 */
+	int prctl_nr = seccomp_syscall_resolve_name("prctl");
+	if (!err && prctl_nr >= 0)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(0), prctl_nr, 2,
+				       SCMP_A0(SCMP_CMP_EQ, PR_SET_DUMPABLE),
+				       SCMP_A1(SCMP_CMP_EQ, 0));
 	/* Runtimes fall back to system calls when io_uring is not there. */
 	int uring = seccomp_syscall_resolve_name("io_uring_setup");
 	if (!err && uring >= 0)
@@ -103,7 +115,7 @@ int trap_install(scmp_filter_ctx filter, int sock)
 	return err;
 }
 
-int trap_receive(int sock)
+int trap_receive(int sock, bool wait)
 {
 	union {
 		struct cmsghdr align;
@@ -117,7 +129,7 @@ int trap_receive(int sock)
 			     .msg_controllen = sizeof(control.buf)};
 	ssize_t n;
 	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;

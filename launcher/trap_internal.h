@@ -25,6 +25,12 @@
 /* trap_path() results besides -errno. */
 enum { TRAP_PATH_KEEP = 0, TRAP_PATH_MAPPED = 1 };
 
+/* Most listeners served at once: one per trapped tree (the command's, and each
+ * a shim trapped for a child). More are closed: their calls then fail (ENOSYS). */
+#define TRAP_LISTENERS_MAX 1024
+/* Most door connections waiting for their listener. */
+#define TRAP_PENDING_MAX 64
+
 /* A working directory the supervisor holds for a thread group (docs/trap.md). */
 struct trap_cwd {
 	pid_t tgid;
@@ -37,8 +43,11 @@ struct trap_cwd {
 struct trap {
 	struct map_table table;
 	bool verbose, root;
-	int listeners[16];
+	int listeners[TRAP_LISTENERS_MAX];
 	size_t nlisteners;
+	int door;		       /* the listening socket of TMPJAIL_TRAP, or -1 */
+	int pending[TRAP_PENDING_MAX]; /* accepted, listener not received yet */
+	size_t npending;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	struct trap_cwd *cwds;
@@ -119,6 +128,11 @@ long trap_proc_stat(struct trap *trap, const char *path, struct stat *st);
 
 /* trap_pidfd_getfd() - pidfd_getfd(2), unsealed. The descriptor or -errno. */
 long trap_pidfd_getfd(struct trap *trap, int pidfd, int fd);
+
+/* The door (trap_door.c): accept what is waiting on trap->door. */
+void trap_door_accept(struct trap *trap);
+/* Receive the listener on trap->pending[@index], and forget that connection. */
+void trap_door_receive(struct trap *trap, size_t index);
 
 /* trap_dispatch() - the answer to c->req (trap_calls.c). */
 long trap_dispatch(struct trap_call *c);

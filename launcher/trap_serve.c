@@ -27,6 +27,7 @@ struct trap *trap_new(bool verbose)
 		return NULL;
 	trap->verbose = verbose;
 	trap->seal_fd = -1;
+	trap->door = -1;
 	trap->euid = geteuid();
 	trap->egid = getegid();
 	trap->root = trap->euid == 0;
@@ -103,7 +104,7 @@ static void drop_listener(struct trap *trap, size_t index)
 {
 	close(trap->listeners[index]);
 	trap->listeners[index] = trap->listeners[--trap->nlisteners];
-	if (trap->verbose)
+	if (trap->verbose && trap->nlisteners == 0)
 		fputs("tmpjail: trap: every trapped process has exited\n", stderr);
 }
 
@@ -185,29 +186,44 @@ static void *serve_thread(void *arg)
 {
 	struct trap *trap = arg;
 	seal_thread(trap);
-	while (trap->nlisteners) {
-		struct pollfd fds[1 + sizeof(trap->listeners) / sizeof(trap->listeners[0])];
-		fds[0] = (struct pollfd){.fd = trap->wake[0], .events = POLLIN};
+	static struct pollfd fds[2 + TRAP_PENDING_MAX + TRAP_LISTENERS_MAX];
+	for (;;) {
+		/* [wake, door, pending..., listeners...] */
+		size_t n = 0, pending_at, listeners_at;
+		fds[n++] = (struct pollfd){.fd = trap->wake[0], .events = POLLIN};
+		fds[n++] = (struct pollfd){.fd = trap->door, .events = POLLIN};
+		pending_at = n;
+		for (size_t i = 0; i < trap->npending; i++)
+			fds[n++] = (struct pollfd){.fd = trap->pending[i], .events = POLLIN};
+		listeners_at = n;
 		for (size_t i = 0; i < trap->nlisteners; i++)
-			fds[1 + i] = (struct pollfd){.fd = trap->listeners[i], .events = POLLIN};
-		if (poll(fds, 1 + trap->nlisteners, -1) < 0)
+			fds[n++] = (struct pollfd){.fd = trap->listeners[i], .events = POLLIN};
+		if (trap->door < 0 && trap->nlisteners == 0)
+			break; /* nothing left to serve or to wait for */
+		if (poll(fds, n, -1) < 0)
 			continue; /* EINTR; nothing else can fail here */
 		if (fds[0].revents)
 			break;
 		/* Backwards: dropping one moves the last into its place. */
 		for (size_t i = trap->nlisteners; i-- > 0;) {
-			if (fds[1 + i].revents & POLLIN)
+			short ready = fds[listeners_at + i].revents;
+			if (ready & POLLIN)
 				serve_one(trap, trap->listeners[i]);
-			else if (fds[1 + i].revents & (POLLHUP | POLLERR | POLLNVAL))
+			else if (ready & (POLLHUP | POLLERR | POLLNVAL))
 				drop_listener(trap, i);
 		}
+		for (size_t i = trap->npending; i-- > 0;)
+			if (fds[pending_at + i].revents)
+				trap_door_receive(trap, i);
+		if (fds[1].revents)
+			trap_door_accept(trap);
 	}
 	return NULL;
 }
 
 int trap_start(struct trap *trap, int seal_fd)
 {
-	if (!trap || trap->running || trap->nlisteners == 0)
+	if (!trap || trap->running || (trap->nlisteners == 0 && trap->door < 0))
 		return 0;
 	if (pipe2(trap->wake, O_CLOEXEC) < 0)
 		return -errno;
@@ -251,6 +267,10 @@ void trap_free(struct trap *trap)
 	trap_stop(trap);
 	for (size_t i = 0; i < trap->nlisteners; i++)
 		close(trap->listeners[i]);
+	for (size_t i = 0; i < trap->npending; i++)
+		close(trap->pending[i]);
+	if (trap->door >= 0)
+		close(trap->door);
 	trap_cwd_free(trap);
 	if (trap->req)
 		seccomp_notify_free(trap->req, trap->resp);

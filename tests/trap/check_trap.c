@@ -460,6 +460,63 @@ START_TEST(waiting_connect)
 }
 END_TEST
 
+/* A dynamic shell's static child: the shim traps it before the exec. */
+START_TEST(static_child_of_dynamic)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	char script[PATH_MAX + 64];
+	snprintf(script, sizeof(script), "'%s' families /tmp/W", probe);
+	compare(NULL, (const char *[]){"/bin/sh", "-c", script, NULL}, "rmdir dir: ok");
+}
+END_TEST
+
+/* Trapped, dynamic, trapped again, and back: every level writes the private /tmp. */
+START_TEST(exec_chain)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	static const char script[] =
+	    "cd /tmp && echo 1 > one && /bin/sh -c 'echo 2 > /tmp/two && cd /tmp && "
+	    "/bin/busybox sh -c \"cat one two && echo 3 > three\"' && cat /tmp/three && "
+	    "touch /tmp/kept";
+	compare(NULL, (const char *[]){"/bin/busybox", "sh", "-c", script, NULL}, "1\n2\n3\n");
+}
+END_TEST
+
+/* ssh-agent is set-group-ID _ssh: trapped, its socket in the private /tmp, and ssh-add finds it. */
+START_TEST(ssh_agent)
+{
+	NEED_NAMESPACE();
+	if (access("/usr/bin/ssh-agent", X_OK) != 0 || access("/usr/bin/ssh-add", X_OK) != 0)
+		TJ_SKIP("needs openssh-client");
+	static const char script[] =
+	    "eval $(ssh-agent -a /tmp/agent.sock) > /dev/null && echo \"$SSH_AUTH_SOCK\" && "
+	    "ssh-add -l; echo \"ssh-add: $?\"; kill $SSH_AGENT_PID";
+	compare(NULL, (const char *[]){"/bin/sh", "-c", script, NULL},
+		"The agent has no identities.\nssh-add: 1\n");
+}
+END_TEST
+
+/* No door, no exec: a static child is refused rather than run untrapped. */
+START_TEST(door_gone_fails_closed)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	char script[PATH_MAX + 128];
+	snprintf(script, sizeof(script),
+		 "rm \"$TMPJAIL_TRAP/socket\" && '%s' create /tmp/untrapped; echo \"exit $?\"",
+		 probe);
+	struct run r;
+	run_ns(&r, true, NULL, (const char *[]){"/bin/sh", "-c", script, NULL});
+	ck_assert_msg(strstr(r.out, "Permission denied") && strstr(r.out, "exit 126"),
+		      "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
 /* tmpjail in tmpjail: the inner one traps its static command. */
 START_TEST(nested)
 {
@@ -501,6 +558,10 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("seccomp_policy_first"), seccomp_policy_first);
 	add_case(s, tcase_create("seal_and_trap"), seal_and_trap);
 	add_case(s, tcase_create("nested"), nested);
+	add_case(s, tcase_create("static_child_of_dynamic"), static_child_of_dynamic);
+	add_case(s, tcase_create("exec_chain"), exec_chain);
+	add_case(s, tcase_create("ssh_agent"), ssh_agent);
+	add_case(s, tcase_create("door_gone_fails_closed"), door_gone_fails_closed);
 	add_case(s, tcase_create("waiting_connect"), waiting_connect);
 	add_case(s, tcase_create("no_launcher_descriptors"), no_launcher_descriptors);
 	add_case(s, tcase_create("seal_holds_the_supervisor"), seal_holds_the_supervisor);
