@@ -317,11 +317,14 @@ static bool same_groups(const struct trap *trap, const struct trap_creds *cr)
 
 int trap_become(struct trap_call *c, bool real)
 {
+	if (!c->trap->root && !c->creates)
+		return 0;
 	int err = trap_creds_read(c);
 	if (err)
 		return err;
 	struct trap_creds *cr = &c->creds;
-	c->saved_umask = umask(cr->umask);
+	if (c->creates)
+		c->saved_umask = umask(cr->umask);
 	c->became = true;
 	if (!c->trap->root)
 		return 0;
@@ -346,7 +349,8 @@ void trap_unbecome(struct trap_call *c)
 {
 	if (!c->became)
 		return;
-	umask(c->saved_umask);
+	if (c->creates)
+		umask(c->saved_umask);
 	if (c->trap->root) {
 		syscall(SYS_setfsuid, c->trap->euid);
 		syscall(SYS_setfsgid, c->trap->egid);

@@ -131,6 +131,7 @@ static long do_simple(struct trap_call *c, int dirfd, uint64_t path_addr, long n
 	/* The private dirs are mount points to the program (shim/busy.c). */
 	if ((nr == SYS_unlinkat || nr == SYS_rmdir) && map_is_stand_in(&c->trap->table, path))
 		return -EBUSY;
+	c->creates = nr == SYS_mkdirat || nr == SYS_mknodat;
 	if ((r = trap_become(c, false)))
 		return r;
 	if (nr == SYS_truncate || nr == SYS_rmdir)

@@ -95,6 +95,7 @@ struct trap_call {
 	const struct seccomp_notif *req;
 	pid_t pid;
 	struct trap_creds creds;
+	bool creates;	     /* the call creates a file: the caller's umask applies */
 	bool became;	     /* acting with the caller's credentials */
 	bool groups_changed; /* ... and its supplementary groups */
 	mode_t saved_umask;
@@ -167,7 +168,9 @@ int trap_creds_read(struct trap_call *c);
 
 /*
  * trap_become() - act with the caller's file-system ids (its real ones
- * when @real, as access(2) checks) and umask, until trap_unbecome().
+ * when @real, as access(2) checks) and, when c->creates, its umask, until
+ * trap_unbecome(). An unprivileged supervisor has the caller's ids
+ * already: it reads them (/proc/PID/status) only for the umask.
  * 0 or -errno.
  */
 int trap_become(struct trap_call *c, bool real);

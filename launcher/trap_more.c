@@ -259,6 +259,7 @@ static long do_socket(struct trap_call *c, bool bind_it)
 	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(mapped) + 1);
 	if (!bind_it)
 		return connect_later(c, fd, &addr, size);
+	c->creates = true; /* the socket's file takes the umask */
 	if ((r = trap_become(c, false))) {
 		close(fd);
 		return r;

@@ -158,6 +158,7 @@ static long open_mapped(struct trap_call *c, const char *path, const struct open
 				 (how->flags & (O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
 		how = &path_how;
 	}
+	c->creates = (how->flags & O_CREAT) || (how->flags & O_TMPFILE) == O_TMPFILE;
 	int err = trap_become(c, false);
 	if (err)
 		return err;
