@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #endif
 #include "trap.h"
+#include "trap_send.h"
 
 #include <errno.h>
 #include <string.h>
@@ -72,31 +73,6 @@ scmp_filter_ctx trap_filter_build(void)
 	return ctx;
 }
 
-/* Send @status, and @fd when it is >= 0, over @sock. 0 or -errno. */
-static int send_status(int sock, int status, int fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = {0};
-	struct iovec iov = {.iov_base = &status, .iov_len = sizeof(status)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	}
-	ssize_t n;
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : 0;
-}
-
 int trap_install(scmp_filter_ctx filter, int sock)
 {
 	int err = seccomp_load(filter);
@@ -107,7 +83,7 @@ int trap_install(scmp_filter_ctx filter, int sock)
 	 * Loaded but unable to hand the listener over, every trapped call
 	 * would wait for an answer nobody gives: fail rather than hang.
 	 */
-	int sent = send_status(sock, err ? -err : 0, listener);
+	int sent = trap_send_listener(sock, err ? -err : 0, listener);
 	if (listener >= 0)
 		close(listener);
 	if (!err && sent < 0)

@@ -115,6 +115,18 @@ static long xattr_name(struct trap_call *c, uint64_t addr, char *name)
 	return n == -ENAMETOOLONG ? -ERANGE : n;
 }
 
+/* The path and, when @named, the attribute name of an xattr call: 0, or the answer. */
+static long xattr_args(struct trap_call *c, bool named, char *path, char *name)
+{
+	int r = trap_path(c, AT_FDCWD, ARG(0), path, NULL, false);
+	if (r != TRAP_PATH_MAPPED)
+		return trap_unmapped(r);
+	long n = named ? xattr_name(c, ARG(1), name) : 0;
+	if (n < 0)
+		return n == -EFAULT ? TRAP_CONTINUE : n; /* a bad name: EFAULT, as natively */
+	return 0;
+}
+
 /*
  * getxattr, lgetxattr, listxattr, llistxattr (@list): the value into the
  * caller's buffer. @nr is the call on the path.
@@ -123,16 +135,14 @@ static long do_xattr_get(struct trap_call *c, long nr, bool list)
 {
 	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
 	static char value[XATTR_SIZE_MAX];
-	int r = trap_path(c, AT_FDCWD, ARG(0), path, NULL, false);
-	if (r != TRAP_PATH_MAPPED)
-		return trap_unmapped(r);
-	long n = list ? 0 : xattr_name(c, ARG(1), name);
-	if (n < 0)
-		return n == -EFAULT ? TRAP_CONTINUE : n;
+	long n = xattr_args(c, !list, path, name);
+	if (n)
+		return n;
 	uint64_t addr = list ? ARG(1) : ARG(2), size = list ? ARG(2) : ARG(3);
 	if (size > sizeof(value))
 		size = sizeof(value);
-	if ((r = trap_become(c, false)))
+	int r = trap_become(c, false);
+	if (r)
 		return r;
 	n = list ? syscall(nr, path, size ? value : NULL, size)
 		 : syscall(nr, path, name, size ? value : NULL, size);
@@ -147,15 +157,13 @@ static long do_xattr_set(struct trap_call *c, long nr, bool remove)
 {
 	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
 	static char value[XATTR_SIZE_MAX];
-	int r = trap_path(c, AT_FDCWD, ARG(0), path, NULL, false);
-	if (r != TRAP_PATH_MAPPED)
-		return trap_unmapped(r);
-	long n = xattr_name(c, ARG(1), name);
-	if (n < 0)
-		return n == -EFAULT ? TRAP_CONTINUE : n;
+	long n = xattr_args(c, true, path, name);
+	if (n)
+		return n;
 	if (!remove && ARG(3) > sizeof(value))
 		return -E2BIG;
-	if (!remove && (r = trap_read(c, ARG(2), value, ARG(3))))
+	int r = remove ? 0 : trap_read(c, ARG(2), value, ARG(3));
+	if (r)
 		return r == -EFAULT ? TRAP_CONTINUE : r;
 	if ((r = trap_become(c, false)))
 		return r;

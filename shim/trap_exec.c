@@ -23,6 +23,7 @@
 
 #include "classify.h"
 #include "shim.h"
+#include "trap_send.h"
 
 /* Most instructions of the filter read (the launcher's has about 150). */
 #define FILTER_MAX 2048
@@ -85,32 +86,6 @@ static int connect_door(const char *dir)
 	return sock;
 }
 
-/* Send the listener @fd, with a 0 status, as launcher/trap_filter.c reads it. */
-static int send_listener(int sock, int fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	memset(&control, 0, sizeof(control));
-	int status = 0;
-	struct iovec iov = {.iov_base = &status, .iov_len = sizeof(status)};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = control.buf,
-			     .msg_controllen = sizeof(control.buf)};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	long n;
-	do
-		n = syscall(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : 0;
-}
-
 int shim_trap_exec(const char *path)
 {
 	/*
@@ -142,7 +117,7 @@ int shim_trap_exec(const char *path)
 	if (!err && listener < 0 && errno != EBUSY)
 		err = -errno;
 	if (listener >= 0) {
-		err = send_listener(sock, (int)listener);
+		err = trap_send_listener(sock, 0, (int)listener);
 		syscall(SYS_close, (int)listener);
 	}
 	syscall(SYS_close, sock);
