@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,13 +224,34 @@ static int reap_exited(struct tree *tree)
 	}
 }
 
-static void wait_tree(struct tree *tree, int signal_fd)
+/*
+ * The trap's door (trap.h), while no supervisor thread serves it: the
+ * first child the shim traps starts the thread. A run that never traps
+ * anything never has one.
+ */
+static void open_the_door(const struct supervise_child *child, int signal_fd)
+{
+	struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN},
+				{.fd = trap_door_waiting(child->trap), .events = POLLIN}};
+	if (fds[1].fd < 0 || poll(fds, 2, -1) <= 0 || !(fds[1].revents & POLLIN))
+		return;
+	int err = trap_start(child->trap, child->seal_fd);
+	if (err) {
+		/* Its listener is refused: the child's trapped calls fail (ENOSYS). */
+		fprintf(stderr, "tmpjail: trap: cannot serve the shim's door: %s\n",
+			strerror(-err));
+		trap_close_door(child->trap);
+	}
+}
+
+static void wait_tree(struct tree *tree, int signal_fd, const struct supervise_child *child)
 {
 	for (;;) {
 		if (reap_exited(tree) < 0)
 			return; /* ECHILD: the whole tree is gone */
 		if (tree->command_done && only_inherited_left(tree))
 			return;
+		open_the_door(child, signal_fd);
 		struct signalfd_siginfo info;
 		ssize_t n = read(signal_fd, &info, sizeof(info));
 		if (n != sizeof(info)) {
@@ -401,11 +423,8 @@ int supervise_run(const struct supervise_child *child, int signal_fd, const sigs
 		fprintf(stderr, "tmpjail: command is pid %d\n", (int)tree.command);
 	if (trap_sock[0] >= 0)
 		receive_trap(child, trap_sock, tree.command, verbose);
-	else if (child->trap && trap_start(child->trap, child->seal_fd) < 0)
-		fputs("tmpjail: trap: cannot serve the shim's door: children it traps fail\n",
-		      stderr);
 
-	wait_tree(&tree, signal_fd);
+	wait_tree(&tree, signal_fd, child);
 	trap_stop(child->trap);
 	free(tree.inherited.pid);
 	if (verbose)

@@ -74,6 +74,15 @@ struct trap *trap_new(bool verbose);
  */
 int trap_open_door(struct trap *trap, const char *root, scmp_filter_ctx filter);
 
+/*
+ * trap_door_waiting() - the door's socket while no thread serves it (to
+ * poll, then trap_start()), or -1.
+ */
+int trap_door_waiting(const struct trap *trap);
+
+/* trap_close_door() - refuse what waits at the door and close it: the shim then refuses. */
+void trap_close_door(struct trap *trap);
+
 /* trap_add_listener() - serve @listener too; the supervisor owns it. 0 or -errno. */
 int trap_add_listener(struct trap *trap, int listener);
 

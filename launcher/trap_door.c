@@ -19,18 +19,31 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "trap_internal.h"
 
-/* Write the filter's program to @dir_fd/filter. 0 or -errno. */
+/*
+ * Write the filter's program to @dir_fd/filter. 0 or -errno. In a child of
+ * its own: libseccomp 2.5's seccomp_export_bpf() dereferences a failed
+ * allocation (found by tests/fault: malloc failing crashed the launcher,
+ * its root left behind).
+ */
 static int write_filter(int dir_fd, scmp_filter_ctx filter)
 {
 	int fd =
 	    openat(dir_fd, "filter", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	int err = seccomp_export_bpf(filter, fd);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(seccomp_export_bpf(filter, fd) == 0 ? 0 : 1);
+	int err = pid < 0 ? -errno : 0, status = 0;
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!err && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		err = -EIO;
 	if (close(fd) < 0 && !err)
 		err = -errno;
 	return err;
@@ -107,4 +120,19 @@ void trap_door_receive(struct trap *trap, size_t index)
 		fputs("tmpjail: trap: too many trapped trees at once: one is refused\n", stderr);
 	else if (trap->verbose)
 		fputs("tmpjail: trap: a child trapped by the shim\n", stderr);
+}
+
+int trap_door_waiting(const struct trap *trap)
+{
+	return trap && !trap->running ? trap->door : -1;
+}
+
+void trap_close_door(struct trap *trap)
+{
+	if (trap->door < 0)
+		return;
+	for (int conn; (conn = accept4(trap->door, NULL, NULL, SOCK_CLOEXEC)) >= 0;)
+		close(conn);
+	close(trap->door);
+	trap->door = -1;
 }

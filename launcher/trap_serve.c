@@ -42,8 +42,12 @@ struct trap *trap_new(bool verbose)
 	} else if (!err) {
 		err = -errno;
 	}
-	if (!err)
+	if (!err) {
 		err = seccomp_notify_alloc(&trap->req, &trap->resp);
+		/* Failing half-way, libseccomp frees the request but leaves the pointer. */
+		if (err)
+			trap->req = NULL, trap->resp = NULL;
+	}
 	if (err) {
 		trap_free(trap);
 		errno = -err;
