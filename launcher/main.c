@@ -103,7 +103,7 @@ static int interrupted(const struct setup_signals *signals)
  * and under auto open the door through which the shim traps the
  * command's children it cannot reach. Return: 0, or -1 after printing.
  */
-static int prepare_trap(struct supervise_child *child, const char *root)
+static int prepare_trap(struct supervise_child *child)
 {
 	unsetenv("TMPJAIL_TRAP"); /* an outer run's door is not this run's */
 	if (arg_trap == TRAP_OFF)
@@ -121,7 +121,7 @@ static int prepare_trap(struct supervise_child *child, const char *root)
 		return -1;
 	}
 	/* Under all, every descendant is trapped already: no door. */
-	int err = arg_trap == TRAP_AUTO ? trap_open_door(child->trap, root, filter) : 0;
+	int err = arg_trap == TRAP_AUTO ? trap_open_door(child->trap, filter) : 0;
 	if (err && arg_verbose)
 		fprintf(stderr,
 			"tmpjail: trap: no door for the shim (%s): children it cannot reach "
@@ -149,7 +149,7 @@ static int run_in_root(const struct root *root, struct supervise_child *child, c
 	if (arg_verbose)
 		fprintf(stderr, "tmpjail: TMPJAIL_ROOT=%s LD_PRELOAD=%s TMPJAIL_REDIRECT=%s\n",
 			root->path, getenv("LD_PRELOAD"), getenv("TMPJAIL_REDIRECT"));
-	if (prepare_trap(child, root->path) < 0)
+	if (prepare_trap(child) < 0)
 		return EXIT_TMPJAIL;
 	if (arg_seal) {
 		child->seal_fd =

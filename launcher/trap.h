@@ -66,13 +66,13 @@ struct trap;
 struct trap *trap_new(bool verbose);
 
 /*
- * trap_open_door() - let the shim trap the command's children (docs/trap.md):
- * write @filter's program to @root/.trap/filter, listen on the Unix socket
- * @root/.trap/socket for the listeners of processes the shim traps, and
- * export TMPJAIL_TRAP=@root/.trap.
+ * trap_open_door() - let the shim trap the command's children
+ * (docs/trap.md): listen on a fresh abstract Unix socket, which hands out
+ * @filter's program and takes back the listeners of processes the shim
+ * traps, and export TMPJAIL_TRAP=@its-name.
  * Return: 0, or -errno (the shim then traps no child; TMPJAIL_TRAP unset).
  */
-int trap_open_door(struct trap *trap, const char *root, scmp_filter_ctx filter);
+int trap_open_door(struct trap *trap, scmp_filter_ctx filter);
 
 /*
  * trap_door_waiting() - the door's socket while no thread serves it (to

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The trap's door (docs/trap.md): how a shim that traps a child of a
- * dynamic program hands the new listener to the supervisor. In the
- * private root, @root/.trap/ holds the filter's program ("filter", as
- * seccomp_export_bpf() writes it: the shim loads it with seccomp(2), no
- * libseccomp in every process) and a listening Unix socket ("socket"). The
- * root is the user's, mode 0700: only the run's own user (or root) can
- * reach the door, which is the trust the command's own listener has.
+ * dynamic program gets the filter and hands the new listener to the
+ * supervisor. The door is an abstract Unix socket with a random name
+ * (TMPJAIL_TRAP="@name"): nothing in the private root or on disk, so the
+ * run's tree shows nothing of it. On each connection the supervisor sends
+ * the filter's program (as seccomp_export_bpf() writes it: the shim loads
+ * it with seccomp(2), no libseccomp in every process), and receives the
+ * listener back. Only a peer of the launcher's own user (or root) is
+ * served: the trust the command's own listener has.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -16,8 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,15 +28,14 @@
 #include "trap_internal.h"
 
 /*
- * Write the filter's program to @dir_fd/filter. 0 or -errno. In a child of
+ * The filter's program into trap->bpf. 0 or -errno. Exported in a child of
  * its own: libseccomp 2.5's seccomp_export_bpf() dereferences a failed
  * allocation (found by tests/fault: malloc failing crashed the launcher,
  * its root left behind).
  */
-static int write_filter(int dir_fd, scmp_filter_ctx filter)
+static int export_filter(struct trap *trap, scmp_filter_ctx filter)
 {
-	int fd =
-	    openat(dir_fd, "filter", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = memfd_create("tmpjail-trap-filter", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	pid_t pid = fork();
@@ -44,22 +46,30 @@ static int write_filter(int dir_fd, scmp_filter_ctx filter)
 		;
 	if (!err && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		err = -EIO;
-	if (close(fd) < 0 && !err)
-		err = -errno;
+	ssize_t n = err ? 0 : pread(fd, trap->bpf, sizeof(trap->bpf), 0);
+	if (!err && (n <= 0 || (size_t)n == sizeof(trap->bpf)))
+		err = n < 0 ? -errno : -E2BIG;
+	trap->bpf_len = err ? 0 : (size_t)n;
+	close(fd);
 	return err;
 }
 
-/* Listen on @path. The socket (non-blocking, close-on-exec) or -errno. */
-static int listen_at(const char *path)
+/* Listen on a fresh abstract name, into @name (its text, without the NUL). */
+static int listen_fresh(char *name, size_t size)
 {
+	unsigned char random[8];
+	if (getrandom(random, sizeof(random), 0) != sizeof(random))
+		return -EIO;
+	int len = snprintf(name, size, "tmpjail-trap-");
+	for (size_t i = 0; i < sizeof(random); i++)
+		len += snprintf(name + len, size - (size_t)len, "%02x", random[i]);
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(addr.sun_path, path);
+	memcpy(addr.sun_path + 1, name, (size_t)len); /* sun_path[0] = 0: abstract */
+	socklen_t addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
 	int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (sock < 0)
 		return -errno;
-	if (bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	if (bind(sock, (struct sockaddr *)&addr, addr_len) < 0 ||
 	    listen(sock, TRAP_PENDING_MAX) < 0) {
 		int err = -errno;
 		close(sock);
@@ -68,27 +78,30 @@ static int listen_at(const char *path)
 	return sock;
 }
 
-int trap_open_door(struct trap *trap, const char *root, scmp_filter_ctx filter)
+int trap_open_door(struct trap *trap, scmp_filter_ctx filter)
 {
-	char dir[PATH_MAX], socket_path[PATH_MAX + 8];
-	if (snprintf(dir, sizeof(dir), "%s/.trap", root) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	snprintf(socket_path, sizeof(socket_path), "%s/socket", dir);
-	if (mkdir(dir, 0700) < 0)
-		return -errno;
-	int dir_fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int err = dir_fd < 0 ? -errno : write_filter(dir_fd, filter);
-	if (dir_fd >= 0)
-		close(dir_fd);
-	int sock = err ? err : listen_at(socket_path);
+	char name[64], value[72];
+	int err = export_filter(trap, filter);
+	int sock = err ? err : listen_fresh(name, sizeof(name));
 	if (sock < 0)
 		return sock;
-	if (setenv("TMPJAIL_TRAP", dir, 1) < 0) {
+	snprintf(value, sizeof(value), "@%s", name);
+	if (setenv("TMPJAIL_TRAP", value, 1) < 0) {
 		close(sock);
 		return -errno;
 	}
 	trap->door = sock;
 	return 0;
+}
+
+/* Is the peer on @conn of the launcher's user, or root? */
+static bool trusted(int conn)
+{
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0)
+		return false;
+	return peer.uid == 0 || peer.uid == getuid() || peer.uid == geteuid();
 }
 
 void trap_door_accept(struct trap *trap)
@@ -97,8 +110,10 @@ void trap_door_accept(struct trap *trap)
 		int conn = accept4(trap->door, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (conn < 0)
 			return; /* EAGAIN: none left; anything else: the next poll says */
-		/* Too many waiting at once: this one's exec then fails (EPIPE), closed. */
-		if (trap->npending == TRAP_PENDING_MAX) {
+		/* Too many waiting at once, or a stranger: refused (the shim refuses the exec). */
+		if (trap->npending == TRAP_PENDING_MAX || !trusted(conn) ||
+		    send(conn, trap->bpf, trap->bpf_len, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+			(ssize_t)trap->bpf_len) {
 			close(conn);
 			continue;
 		}

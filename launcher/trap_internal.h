@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -28,6 +29,8 @@ enum { TRAP_PATH_KEEP = 0, TRAP_PATH_MAPPED = 1 };
 /* Most listeners served at once: one per trapped tree (the command's, and each
  * a shim trapped for a child). More are closed: their calls then fail (ENOSYS). */
 #define TRAP_LISTENERS_MAX 1024
+/* Most instructions of the filter's program (it has about 150; shim/trap_exec.c agrees). */
+#define TRAP_FILTER_MAX 2048
 /* Most door connections waiting for their listener. */
 #define TRAP_PENDING_MAX 64
 
@@ -45,8 +48,10 @@ struct trap {
 	bool verbose, root;
 	int listeners[TRAP_LISTENERS_MAX];
 	size_t nlisteners;
-	int door;		       /* the listening socket of TMPJAIL_TRAP, or -1 */
-	int pending[TRAP_PENDING_MAX]; /* accepted, listener not received yet */
+	int door;				 /* the listening socket of TMPJAIL_TRAP, or -1 */
+	struct sock_filter bpf[TRAP_FILTER_MAX]; /* the filter's program, sent at the door */
+	size_t bpf_len;				 /* in bytes */
+	int pending[TRAP_PENDING_MAX];		 /* accepted, listener not received yet */
 	size_t npending;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;

@@ -80,7 +80,7 @@ static int exec_path(const char *name, const char *path, char *const argv[], cha
 		return SHIM_FAIL_M1(-as_script);
 	}
 	/* The program the kernel will run: trapped first when the shim cannot follow it. */
-	int trapped = shim_trap_exec(as_script ? script.file : path);
+	int trapped = shim_trap_exec(as_script ? script.file : path, envp);
 	if (trapped < 0) {
 		shim_call_end(&call, -1, -trapped);
 		return SHIM_FAIL_M1(-trapped);
@@ -275,7 +275,7 @@ int fexecve(int fd, char *const argv[], char *const envp[])
 		return SHIM_FAIL_M1(ENOSYS);
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	int trapped = shim_trap_exec(self);
+	int trapped = shim_trap_exec(self, envp);
 	if (trapped < 0)
 		return SHIM_FAIL_M1(-trapped);
 	ENV_ARRAYS(envp, count, vec, ld);
@@ -303,7 +303,7 @@ int execveat(int dirfd, const char *path, char *const argv[], char *const envp[]
 		snprintf(target, sizeof(target), "%s", path);
 	else
 		snprintf(target, sizeof(target), "/proc/self/fd/%d/%s", dirfd, path);
-	int trapped = shim_trap_exec(target);
+	int trapped = shim_trap_exec(target, envp);
 	if (trapped < 0) {
 		shim_call_end(&call, -1, -trapped);
 		return SHIM_FAIL_M1(-trapped);

@@ -241,12 +241,13 @@ void shim_env_restore_process(void);
 void shim_trap_configure(const char *value);
 /*
  * shim_trap_exec() - before exec'ing the program at @path (as the kernel
- * will be given it): when it is one the shim cannot reach
+ * will be given it) with @envp (whose TMPJAIL_TRAP, if any, names the
+ * door): when it is one the shim cannot reach
  * (shim/classify.h) and the launcher has a trap door, trap this process
  * and hand the listener to the launcher. Return: 0 (trapped, or no need),
  * or -errno: refuse the exec (the door cannot be reached).
  */
-int shim_trap_exec(const char *path);
+int shim_trap_exec(const char *path, char *const envp[]);
 
 /* ---- "#!" scripts (script.c) ---- */
 

@@ -499,18 +499,22 @@ START_TEST(ssh_agent)
 }
 END_TEST
 
-/* No door, no exec: a static child is refused rather than run untrapped. */
+/*
+ * No door, no exec: a static child is refused rather than run untrapped
+ * (the door named is not there), and the run has no door under the root.
+ */
 START_TEST(door_gone_fails_closed)
 {
 	NEED_NAMESPACE();
 	NEED_PROGRAM(probe, "TRAP_PROBE");
-	char script[PATH_MAX + 128];
+	char script[PATH_MAX + 160];
 	snprintf(script, sizeof(script),
-		 "rm \"$TMPJAIL_TRAP/socket\" && '%s' create /tmp/untrapped; echo \"exit $?\"",
+		 "export TMPJAIL_TRAP=@no-such-door; '%s' create /tmp/untrapped; echo \"exit $?\"; "
+		 "ls -A \"$TMPJAIL_ROOT\"",
 		 probe);
 	struct run r;
 	run_ns(&r, true, NULL, (const char *[]){"/bin/sh", "-c", script, NULL});
-	ck_assert_msg(strstr(r.out, "Permission denied") && strstr(r.out, "exit 126"),
+	ck_assert_msg(strstr(r.out, "Permission denied") && strstr(r.out, "exit 126\ntmp\nvar\n"),
 		      "exit %d:\n%s", r.status, r.out);
 	assert_clean(&r);
 	run_free(&r);
