@@ -469,5 +469,55 @@ def report(bench):
     return rows
 
 
+def trapped_calls(bench):
+    """11. A static program (the shim cannot reach it): open+close and stat
+    of a /tmp path and of a path outside /tmp, native, trapped by tmpjail
+    (issue 9, docs/trap.md), under proot and in bubblewrap."""
+    static = bench.calls_static
+    # A file first made in the run's own /tmp by a dynamic shell (the shim),
+    # which then execs the static program: the shim traps it (the door).
+    make_then_exec = ["sh", "-c", ': > "$3" && exec "$0" "$@"']
+    launcher, launcher_path = _launcher_with_probe(bench)
+    launcher.label = "tmpjail -- (trapped)"
+    bwrap = Runner("bubblewrap (kernel floor)", bench.bwrap.prefix +
+                   make_then_exec, {}, ours=False, skip=bench.bwrap.skip)
+    runners = [bench.native, launcher, bench.proot, bwrap]
+    if not static:
+        for r in runners:
+            r.skip = "skipped: tjb_calls_static not built (no libc.a)"
+    rows = []
+    for path, where, limit in (
+            (bench.tmp_probe, "a /tmp path", (8.0, "<= 8x")),
+            ("/etc/passwd", "a path outside /tmp", (3.0, "<= 3x"))):
+        in_tmp = path == bench.tmp_probe
+
+        def argv_for(op, path=path, in_tmp=in_tmp):
+            def for_runner(r):
+                p = launcher_path if in_tmp and r in (launcher, bwrap) else path
+                return lambda n: [static, op, str(n), p]
+            return for_runner
+
+        specs = [(f"static: {op} of {where}", argv_for(op.replace("+", "_")))
+                 for op in ("open+close", "stat")]
+        rows += _call_rows(bench, "11", specs, runners,
+                           {launcher.label: limit}, bench.sizes.calls_tmp // 5)
+    # A dynamic program is not trapped under auto: the same as --trap off.
+    off = Runner("tmpjail --trap off --", [bench.launcher.prefix[0], "--trap",
+                                           "off", "--"], {}, ours=True,
+                 skip=bench.launcher.skip)
+    auto = Runner("tmpjail -- (auto: not trapped)", bench.launcher.prefix, {},
+                  ours=True, skip=bench.launcher.skip)
+    rows += _call_rows(
+        bench, "11", [("dynamic: open+close /etc/passwd",
+                       lambda r: lambda n: [bench.calls, "open_close", str(n),
+                                            "/etc/passwd"])],
+        [off, auto], {auto.label: (1.02, "<= 1.02x")}, bench.sizes.calls)
+    if os.path.lexists(launcher_path):
+        os.unlink(launcher_path)
+        bench.errors.append(f"{launcher_path} reached the real /tmp")
+    return rows
+
+
 ALL = [calls_outside_tmp, calls_in_tmp, temp_creation, spooling,
-       launcher_start, reaping, end_to_end, memory, path_scaling, report]
+       launcher_start, reaping, end_to_end, memory, path_scaling, report,
+       trapped_calls]

@@ -98,6 +98,42 @@ static int interrupted(const struct setup_signals *signals)
 	return 128 + signals->caught;
 }
 
+/*
+ * --trap: classify the command (auto), make the filter and its supervisor,
+ * and under auto open the door through which the shim traps the
+ * command's children it cannot reach. Return: 0, or -1 after printing.
+ */
+static int prepare_trap(struct supervise_child *child)
+{
+	unsetenv("TMPJAIL_TRAP"); /* an outer run's door is not this run's */
+	if (arg_trap == TRAP_OFF)
+		return 0;
+	const char *why = "--trap all";
+	bool command = arg_trap == TRAP_ALL || trap_classify(child->argv[0], &why);
+	if (arg_verbose)
+		fprintf(stderr, "tmpjail: trap: %s: %s\n", child->argv[0], why);
+	scmp_filter_ctx filter = trap_filter_build();
+	child->trap = filter ? trap_new(arg_verbose) : NULL;
+	if (!child->trap) {
+		fprintf(stderr, "tmpjail: cannot set the trap up: %s\n", strerror(errno));
+		if (filter)
+			seccomp_release(filter);
+		return -1;
+	}
+	/* Under all, every descendant is trapped already: no door. */
+	int err = arg_trap == TRAP_AUTO ? trap_open_door(child->trap, filter) : 0;
+	if (err && arg_verbose)
+		fprintf(stderr,
+			"tmpjail: trap: no door for the shim (%s): children it cannot reach "
+			"are not trapped\n",
+			strerror(-err));
+	if (command)
+		child->trap_filter = filter;
+	else
+		seccomp_release(filter);
+	return 0;
+}
+
 /* Everything after the root exists; the caller removes it. @started: the command was forked. */
 static int run_in_root(const struct root *root, struct supervise_child *child, const char *shim,
 		       struct setup_signals *signals, const sigset_t *child_mask, bool *started)
@@ -113,6 +149,8 @@ static int run_in_root(const struct root *root, struct supervise_child *child, c
 	if (arg_verbose)
 		fprintf(stderr, "tmpjail: TMPJAIL_ROOT=%s LD_PRELOAD=%s TMPJAIL_REDIRECT=%s\n",
 			root->path, getenv("LD_PRELOAD"), getenv("TMPJAIL_REDIRECT"));
+	if (prepare_trap(child) < 0)
+		return EXIT_TMPJAIL;
 	if (arg_seal) {
 		child->seal_fd =
 		    seal_build((const char *const *)arg_prefixes.list, arg_prefixes.count,
@@ -228,6 +266,9 @@ static int run(char **command, struct setup_signals *signals, const sigset_t *ch
 		status = run_with_root(&child, shim, signals, child_mask);
 	if (child.seccomp)
 		seccomp_release(child.seccomp);
+	if (child.trap_filter)
+		seccomp_release(child.trap_filter);
+	trap_free(child.trap);
 	free(shim);
 	return status;
 }

@@ -25,6 +25,8 @@ bool arg_report;
 const char *arg_base, *arg_audit, *arg_format, *arg_fail_on;
 char *arg_seccomp; /* every --seccomp, joined with ',' */
 struct prefixes arg_prefixes;
+enum trap_mode arg_trap;
+static bool trap_given;
 
 static const char usage[] =
     "Usage: tmpjail [OPTIONS] [--] COMMAND [ARG]...\n"
@@ -48,6 +50,13 @@ static const char usage[] =
     "                             tmpjail --seccomp harden --seccomp-log -- ./app\n"
     "      --seal               Landlock: no writes under the real prefixes but the root\n"
     "                             tmpjail --seal -- ./static-binary\n"
+    "      --trap MODE          redirect what the shim cannot reach with a seccomp\n"
+    "                           supervisor: auto (default) traps a static, Go or\n"
+    "                           set-group-ID (non-root group) command; set-user-ID,\n"
+    "                           set-group-ID root and file-capability programs keep\n"
+    "                           their privilege untrapped; all traps any command\n"
+    "                           (raw syscall() too); off never\n"
+    "                             tmpjail --trap all -- ./uses-raw-syscalls\n"
     "      --audit FILE         the shim appends a JSON line per redirected call to FILE\n"
     "                             (checked, and created if missing, at start)\n"
     "                             tmpjail --audit paths.jsonl -- ./legacy-tool\n"
@@ -80,6 +89,7 @@ enum {
 	OPT_SECCOMP,
 	OPT_SECCOMP_LOG,
 	OPT_SEAL,
+	OPT_TRAP,
 	OPT_AUDIT,
 	OPT_GC,
 	OPT_KEPT,
@@ -100,6 +110,21 @@ static int add_seccomp(const char *spec)
 	return 0;
 }
 
+/* --trap MODE. 0, or -1 after printing. */
+static int parse_trap(const char *mode)
+{
+	static const char *const names[] = {[TRAP_AUTO] = "auto", [TRAP_OFF] = "off",
+					    [TRAP_ALL] = "all"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(mode, names[i]) == 0) {
+			arg_trap = (enum trap_mode)i;
+			trap_given = true;
+			return 0;
+		}
+	fprintf(stderr, "tmpjail: --trap %s: not auto, off or all\n", mode);
+	return -1;
+}
+
 static const struct option options[] = {{"keep", no_argument, NULL, 'k'},
 					{"base", required_argument, NULL, OPT_BASE},
 					{"memory", no_argument, NULL, OPT_MEMORY},
@@ -107,6 +132,7 @@ static const struct option options[] = {{"keep", no_argument, NULL, 'k'},
 					{"seccomp", required_argument, NULL, OPT_SECCOMP},
 					{"seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG},
 					{"seal", no_argument, NULL, OPT_SEAL},
+					{"trap", required_argument, NULL, OPT_TRAP},
 					{"audit", required_argument, NULL, OPT_AUDIT},
 					{"gc", no_argument, NULL, OPT_GC},
 					{"kept", no_argument, NULL, OPT_KEPT},
@@ -143,9 +169,9 @@ static int report_options(int argc)
 		return -1;
 	}
 	/* A report runs nothing: an option of a run would be ignored, so refuse it. */
-	if (arg_keep || arg_memory || arg_seal || arg_seccomp || arg_audit || arg_base) {
+	if (arg_keep || arg_memory || arg_seal || arg_seccomp || arg_audit || arg_base || trap_given) {
 		fputs("tmpjail: --report runs no command: --keep, --base, --memory, --seccomp, "
-		      "--seal and --audit do not go with it\n",
+		      "--seal, --trap and --audit do not go with it\n",
 		      stderr);
 		return -1;
 	}
@@ -190,6 +216,10 @@ int options_parse(int argc, char **argv)
 			break;
 		case OPT_SEAL:
 			arg_seal = true;
+			break;
+		case OPT_TRAP:
+			if (parse_trap(optarg) < 0)
+				return -1;
 			break;
 		case OPT_AUDIT:
 			arg_audit = optarg;
@@ -299,4 +329,6 @@ void options_reset(void)
 	arg_keep = arg_memory = arg_seccomp_log = arg_seal = arg_gc = arg_kept = arg_verbose =
 	    arg_report = false;
 	arg_base = arg_audit = arg_format = arg_fail_on = NULL;
+	arg_trap = TRAP_AUTO;
+	trap_given = false;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "env.h"
+#include "trap.h"
 
 #define EXIT_TMPJAIL 125
 
@@ -18,6 +19,7 @@ extern bool arg_report; /* --report: the rest of argv are audit logs */
 extern const char *arg_base, *arg_audit, *arg_format, *arg_fail_on;
 extern char *arg_seccomp; /* every --seccomp, joined with ',' */
 extern struct prefixes arg_prefixes;
+extern enum trap_mode arg_trap; /* --trap: auto (the default), off or all */
 
 /*
  * options_parse() - parse tmpjail's options into the arg_* variables.

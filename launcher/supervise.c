@@ -22,11 +22,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,13 +224,34 @@ static int reap_exited(struct tree *tree)
 	}
 }
 
-static void wait_tree(struct tree *tree, int signal_fd)
+/*
+ * The trap's door (trap.h), while no supervisor thread serves it: the
+ * first child the shim traps starts the thread. A run that never traps
+ * anything never has one.
+ */
+static void open_the_door(const struct supervise_child *child, int signal_fd)
+{
+	struct pollfd fds[2] = {{.fd = signal_fd, .events = POLLIN},
+				{.fd = trap_door_waiting(child->trap), .events = POLLIN}};
+	if (fds[1].fd < 0 || poll(fds, 2, -1) <= 0 || !(fds[1].revents & POLLIN))
+		return;
+	int err = trap_start(child->trap, child->seal_fd);
+	if (err) {
+		/* Its listener is refused: the child's trapped calls fail (ENOSYS). */
+		fprintf(stderr, "tmpjail: trap: cannot serve the shim's door: %s\n",
+			strerror(-err));
+		trap_close_door(child->trap);
+	}
+}
+
+static void wait_tree(struct tree *tree, int signal_fd, const struct supervise_child *child)
 {
 	for (;;) {
 		if (reap_exited(tree) < 0)
 			return; /* ECHILD: the whole tree is gone */
 		if (tree->command_done && only_inherited_left(tree))
 			return;
+		open_the_door(child, signal_fd);
 		struct signalfd_siginfo info;
 		ssize_t n = read(signal_fd, &info, sizeof(info));
 		if (n != sizeof(info)) {
@@ -244,7 +267,24 @@ static void wait_tree(struct tree *tree, int signal_fd)
 	}
 }
 
-static _Noreturn void exec_command(const struct supervise_child *child, const sigset_t *mask)
+/*
+ * The trap, last: a policy's ERRNO or KILL takes precedence over its
+ * USER_NOTIF whatever the order, and the trap's own calls (sendmsg) must
+ * be done before any filter could trap them. A kernel that cannot load it
+ * is reported to the launcher, and the command runs as without the trap.
+ */
+static void install_trap(const struct supervise_child *child, int trap_sock)
+{
+	int err = trap_install(child->trap_filter, trap_sock);
+	close(trap_sock);
+	if (err == -EPIPE || err == -ECONNREFUSED) {
+		fputs("tmpjail: cannot hand the trap to the launcher\n", stderr);
+		_exit(125);
+	}
+}
+
+static _Noreturn void exec_command(const struct supervise_child *child, const sigset_t *mask,
+				   int trap_sock)
 {
 	/* The command starts as it would without us: a write to a closed pipe kills it. */
 	for (size_t i = 0; i < sizeof(output_signals) / sizeof(output_signals[0]); i++)
@@ -257,7 +297,7 @@ static _Noreturn void exec_command(const struct supervise_child *child, const si
 			strerror(errno));
 		_exit(125);
 	}
-	if (child->seccomp || child->seal_fd >= 0) {
+	if (child->seccomp || child->seal_fd >= 0 || child->trap_filter) {
 		int err = 0;
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			err = -errno;
@@ -271,6 +311,8 @@ static _Noreturn void exec_command(const struct supervise_child *child, const si
 				strerror(-err));
 			_exit(125);
 		}
+		if (child->trap_filter)
+			install_trap(child, trap_sock);
 	}
 	execvp(child->argv[0], child->argv);
 	int code = errno == ENOENT ? 127 : 126;
@@ -295,6 +337,37 @@ int supervise_signals_open(sigset_t *old_mask)
 		return -errno;
 	int fd = signalfd(-1, &mask, SFD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Take the trap's listener from the command child (@pid) and start
+ * serving it, or say why there is none. A child trapped that nobody can
+ * serve would wait for ever: it is killed.
+ */
+static void receive_trap(const struct supervise_child *child, int trap_sock[2], pid_t pid,
+			 bool verbose)
+{
+	close(trap_sock[1]);
+	int listener = trap_receive(trap_sock[0], true);
+	close(trap_sock[0]);
+	if (listener < 0) {
+		/* -EPIPE: the child ended first (it said why). Else seccomp could not. */
+		if (listener != -EPIPE && verbose)
+			fprintf(stderr,
+				"tmpjail: trap: not available (%s): the command runs without it, "
+				"redirected by the shim only\n",
+				strerror(-listener));
+		return;
+	}
+	int err = trap_add_listener(child->trap, listener);
+	if (!err)
+		err = trap_start(child->trap, child->seal_fd);
+	if (err) {
+		fprintf(stderr, "tmpjail: trap: cannot serve the command: %s\n", strerror(-err));
+		kill(pid, SIGKILL);
+	} else if (verbose) {
+		fputs("tmpjail: trap: installed\n", stderr);
+	}
 }
 
 /* The status the launcher exits with, as env(1) and timeout(1) do. */
@@ -327,6 +400,13 @@ int supervise_run(const struct supervise_child *child, int signal_fd, const sigs
 		fprintf(stderr, "tmpjail: %zu pre-existing children are not waited for\n",
 			tree.inherited.count);
 
+	int trap_sock[2] = {-1, -1};
+	if (child->trap_filter &&
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, trap_sock) < 0) {
+		perror("tmpjail: socketpair");
+		free(tree.inherited.pid);
+		return 125;
+	}
 	fflush(NULL); /* no stdio buffer written twice */
 	tree.command = fork();
 	if (tree.command < 0) {
@@ -334,12 +414,18 @@ int supervise_run(const struct supervise_child *child, int signal_fd, const sigs
 		free(tree.inherited.pid);
 		return 125;
 	}
-	if (tree.command == 0)
-		exec_command(child, child_mask);
+	if (tree.command == 0) {
+		if (trap_sock[0] >= 0)
+			close(trap_sock[0]);
+		exec_command(child, child_mask, trap_sock[1]);
+	}
 	if (verbose)
 		fprintf(stderr, "tmpjail: command is pid %d\n", (int)tree.command);
+	if (trap_sock[0] >= 0)
+		receive_trap(child, trap_sock, tree.command, verbose);
 
-	wait_tree(&tree, signal_fd);
+	wait_tree(&tree, signal_fd, child);
+	trap_stop(child->trap);
 	free(tree.inherited.pid);
 	if (verbose)
 		fprintf(stderr, "tmpjail: the whole tree has exited\n");

@@ -12,12 +12,16 @@
 #include <stdbool.h>
 #include <sys/resource.h>
 
+#include "trap.h"
+
 /* What the child installs between fork and exec. */
 struct supervise_child {
 	char *const *argv;	     /* the command; argv[0] is looked up in PATH */
 	scmp_filter_ctx seccomp;     /* filter to load, or NULL */
 	int seal_fd;		     /* Landlock ruleset to apply, or -1 */
 	const struct rlimit *nofile; /* RLIMIT_NOFILE to give back to the command, or NULL */
+	scmp_filter_ctx trap_filter; /* the trap's filter to load last (trap.h), or NULL */
+	struct trap *trap;	     /* its supervisor, served while the tree runs */
 };
 
 /*

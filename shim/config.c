@@ -142,7 +142,10 @@ none:
 
 static void prepare_children(const char *root, const char *dir, const char *owner)
 {
+	const char *trap = getenv("TMPJAIL_TRAP");
+	shim_trap_configure(trap);
 	shim_env_prepare(&(struct shim_env_values){
+	    .trap = trap,
 	    .root = root,
 	    .dir = dir,
 	    .redirect = redirect_set ? redirect_value : NULL,

@@ -32,11 +32,11 @@ static const struct {
     {"LD_AUDIT", LOADER_FILE_NAME},
 };
 
-enum { ENV_ROOT, ENV_DIR, ENV_REDIRECT, ENV_PRELOAD, ENV_AUDIT, ENV_OWNER, ENV_COUNT };
+enum { ENV_ROOT, ENV_DIR, ENV_REDIRECT, ENV_PRELOAD, ENV_AUDIT, ENV_OWNER, ENV_TRAP, ENV_COUNT };
 
 static const char *const env_names[ENV_COUNT] = {
     "TMPJAIL_ROOT",    "TMPJAIL_DIR",	"TMPJAIL_REDIRECT",
-    "TMPJAIL_PRELOAD", "TMPJAIL_AUDIT", "TMPJAIL_OWNER",
+    "TMPJAIL_PRELOAD", "TMPJAIL_AUDIT", "TMPJAIL_OWNER", "TMPJAIL_TRAP",
 };
 
 /* One complete set of "NAME=value" entries. */
@@ -118,6 +118,7 @@ void shim_env_prepare(const struct shim_env_values *values)
 	set_entry(set, ENV_PRELOAD, values->preload);
 	set_entry(set, ENV_AUDIT, values->audit);
 	set_entry(set, ENV_OWNER, values->owner);
+	set_entry(set, ENV_TRAP, values->trap);
 	set_ld_entry(set, LD_PRELOAD_VAR, values->preload);
 	/* The loader module is the file installed beside the shim (the shim's
 	 * own path is checked: find_own_path()); absent, children go without. */

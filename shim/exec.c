@@ -8,6 +8,7 @@
  * made.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,12 @@ static int exec_path(const char *name, const char *path, char *const argv[], cha
 	if (as_script < 0) {
 		shim_call_end(&call, -1, -as_script);
 		return SHIM_FAIL_M1(-as_script);
+	}
+	/* The program the kernel will run: trapped first when the shim cannot follow it. */
+	int trapped = shim_trap_exec(as_script ? script.file : path, envp);
+	if (trapped < 0) {
+		shim_call_end(&call, -1, -trapped);
+		return SHIM_FAIL_M1(-trapped);
 	}
 	ENV_ARRAYS(envp, count, vec, ld);
 	char *const *env = fixed_env(envp, count, vec, ld);
@@ -266,6 +273,11 @@ int fexecve(int fd, char *const argv[], char *const envp[])
 
 	if (!real)
 		return SHIM_FAIL_M1(ENOSYS);
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	int trapped = shim_trap_exec(self, envp);
+	if (trapped < 0)
+		return SHIM_FAIL_M1(-trapped);
 	ENV_ARRAYS(envp, count, vec, ld);
 	shim_lock_renew();
 	return real(fd, argv, fixed_env(envp, count, vec, ld));
@@ -281,6 +293,21 @@ int execveat(int dirfd, const char *path, char *const argv[], char *const envp[]
 		return SHIM_FAIL_M1(ENOSYS);
 	if (shim_call_map(&call, 0, dirfd, &path, buf, SHIM_MAP_NO_CREATE) < 0)
 		return SHIM_FAIL_M1(shim_call_refuse(&call, call.refused));
+	/* The file the kernel will run, as a path this process can name. */
+	char target[PATH_MAX + 32];
+	if (path[0] == '/')
+		snprintf(target, sizeof(target), "%s", path);
+	else if (path[0] == '\0' && (flags & AT_EMPTY_PATH))
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", dirfd);
+	else if (dirfd == AT_FDCWD)
+		snprintf(target, sizeof(target), "%s", path);
+	else
+		snprintf(target, sizeof(target), "/proc/self/fd/%d/%s", dirfd, path);
+	int trapped = shim_trap_exec(target, envp);
+	if (trapped < 0) {
+		shim_call_end(&call, -1, -trapped);
+		return SHIM_FAIL_M1(-trapped);
+	}
 	ENV_ARRAYS(envp, count, vec, ld);
 	char *const *env = fixed_env(envp, count, vec, ld);
 	shim_call_end(&call, 0, 0);

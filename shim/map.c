@@ -499,7 +499,7 @@ static bool canonical_in_prefix(const struct map_table *table, const char *path,
  * /tmp, unless walked. A magic link as the last component is the call's
  * own (a pipe's /proc/self/fd/0 opens as natively).
  */
-static bool past_magic_link(const char *path)
+bool map_past_magic_link(const char *path)
 {
 #define IS(name) (len == sizeof(name) - 1 && memcmp(p, name, len) == 0)
 	const char *p;
@@ -531,7 +531,7 @@ bool map_needs_walk(const struct map_table *table, const char *path)
 {
 	if (!path || path[0] != '/')
 		return false;
-	if ((path[1] == 'p' || path[1] == 'd') && !table->incomplete && past_magic_link(path))
+	if ((path[1] == 'p' || path[1] == 'd') && !table->incomplete && map_past_magic_link(path))
 		return true;
 	if (!map_has_dotdot(path))
 		return false;

@@ -220,6 +220,16 @@ bool map_has_dotdot(const char *path);
 bool map_needs_walk(const struct map_table *table, const char *path);
 
 /**
+ * map_past_magic_link() - does @path go on past a /proc magic link
+ * ("/proc/self/root/tmp/x", "/proc/self/cwd/../x", "/dev/fd/3/x")? The
+ * kernel jumps to where such a link points, in the process that looks it
+ * up: map_needs_walk() walks them, in the caller's own process; anyone
+ * else (the trap's supervisor) and any stored text (a symlink's target)
+ * must leave them to the kernel.
+ */
+bool map_past_magic_link(const char *path);
+
+/**
  * map_is_stand_in() - does @path (as given to the kernel) name the root, a
  * stand-in itself ("$TMPJAIL_ROOT/tmp", "$TMPJAIL_ROOT/tmp/."), or a
  * directory between the two ("$TMPJAIL_ROOT/var")? They are what a run's
@@ -247,5 +257,13 @@ int map_mount_of(const struct map_table *table, const char *path);
  * @path in place, as text (as if nothing were a symlink); "" becomes "/".
  */
 void map_collapse(char *path);
+
+/**
+ * shim_resolve() - (shim/resolve.c, declared in shim.h too) map the
+ * absolute @path whose ".." may cross a prefix, walking it component by
+ * component as the kernel would over a mounted prefix. Here for the
+ * launcher's trap, which links the mapper without the shim.
+ */
+int shim_resolve(const struct map_table *table, const char *path, char *out, size_t size);
 
 #endif /* TMPJAIL_SHIM_MAP_H */

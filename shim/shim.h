@@ -254,7 +254,7 @@ bool shim_lock_last(void);
 
 /* The TMPJAIL_* values children get back; NULL: not set. */
 struct shim_env_values {
-	const char *root, *dir, *redirect, *preload, *audit, *owner;
+	const char *root, *dir, *redirect, *preload, *audit, *owner, *trap;
 };
 /* Precompute the entries children need (called once the config is known,
  * and again when the root is created; never concurrently). */
@@ -272,6 +272,20 @@ char *const *shim_env_build(char *const envp[], size_t count, const char **vec, 
 /* Put the same variables back into this process's own environment (for
  * system() and popen(), whose children inherit it). */
 void shim_env_restore_process(void);
+
+/* ---- the trap for children (trap_exec.c) ---- */
+
+/* TMPJAIL_TRAP's value at load, or NULL: where the launcher's trap door is. */
+void shim_trap_configure(const char *value);
+/*
+ * shim_trap_exec() - before exec'ing the program at @path (as the kernel
+ * will be given it) with @envp (whose TMPJAIL_TRAP, if any, names the
+ * door): when it is one the shim cannot reach
+ * (shim/classify.h) and the launcher has a trap door, trap this process
+ * and hand the listener to the launcher. Return: 0 (trapped, or no need),
+ * or -errno: refuse the exec (the door cannot be reached).
+ */
+int shim_trap_exec(const char *path, char *const envp[]);
 
 /* ---- "#!" scripts (script.c) ---- */
 

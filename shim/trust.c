@@ -80,6 +80,38 @@ static int reached_without_links(const struct map_table *table, const char *to)
 }
 
 /*
+ * Is @from, the same file as its stand-in @to, only mapped onto it? Under
+ * the launcher's trap (docs/trap.md) the kernel's answers for a redirected
+ * prefix come from its stand-in, as on a mounted private /tmp: "/tmp" is
+ * then "$ROOT/tmp" to stat as well. The name the kernel gives a descriptor
+ * of @from tells the two apart: the stand-in's own path when mapped, @from
+ * itself when the stand-in really is that directory (a bind mount, a
+ * TMPJAIL_DIR naming it).
+ */
+static bool mapped_onto(const char *from, const char *to)
+{
+	char link[sizeof("/proc/self/fd/") + 12], name[PATH_MAX];
+	int fd = sys_openat(AT_FDCWD, from, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	memcpy(link, "/proc/self/fd/", sizeof("/proc/self/fd/"));
+	char *p = link + strlen(link), digits[12];
+	int n = 0;
+	for (unsigned v = (unsigned)fd; n == 0 || v; v /= 10)
+		digits[n++] = (char)('0' + v % 10);
+	while (n)
+		*p++ = digits[--n];
+	*p = '\0';
+	long len = syscall(SYS_readlinkat, AT_FDCWD, link, name, sizeof(name) - 1);
+	sys_close(fd);
+	if (len <= 0)
+		return false;
+	name[len] = '\0';
+	return strcmp(name, to) == 0 && strcmp(from, to) != 0;
+}
+
+/*
  * shim_check_root() - does the root the environment names hold? It must be a
  * directory of ours (not a symlink, not a file), and neither it nor any
  * stand-in may be "/" or one of the real redirected directories: writes
@@ -90,6 +122,7 @@ static int reached_without_links(const struct map_table *table, const char *to)
 int shim_check_root(const struct map_table *table)
 {
 	struct stat root, real[MAP_MAX_RULES + 1], st;
+	const char *real_name[MAP_MAX_RULES + 1];
 	size_t nreal = 0;
 
 	if (sys_fstatat(AT_FDCWD, table->root, &root, AT_SYMLINK_NOFOLLOW) < 0)
@@ -97,10 +130,10 @@ int shim_check_root(const struct map_table *table)
 	if (!S_ISDIR(root.st_mode) || root.st_uid != geteuid())
 		return -EPERM;
 	if (sys_fstatat(AT_FDCWD, "/", &real[nreal], 0) == 0)
-		nreal++;
+		real_name[nreal++] = "/";
 	for (size_t i = 0; i < table->nrules; i++)
 		if (sys_fstatat(AT_FDCWD, table->rules[i].from, &real[nreal], 0) == 0)
-			nreal++;
+			real_name[nreal++] = table->rules[i].from;
 	for (size_t i = 0; i < nreal; i++)
 		if (same_file(&real[i], &root))
 			return -EINVAL;
@@ -116,7 +149,8 @@ int shim_check_root(const struct map_table *table)
 		if (st.st_uid != geteuid())
 			return -EPERM;
 		for (size_t j = 0; j < nreal; j++)
-			if (same_file(&real[j], &st))
+			if (same_file(&real[j], &st) &&
+			    !mapped_onto(real_name[j], table->rules[i].to))
 				return -EINVAL;
 	}
 	return 0;

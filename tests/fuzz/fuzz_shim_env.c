@@ -96,6 +96,7 @@ static const char *fuzz_getenv(const char *name)
 #define _Exit fuzz_shim__Exit
 #define pthread_atfork(prepare, parent, child) ((void)(prepare), (void)(parent), (void)(child), 0)
 #include "config.c"
+#include "relative.c"
 #include "resolve.c"
 #include "trust.c"
 #define close fuzz_shim_close
@@ -117,6 +118,12 @@ static const char *fuzz_getenv(const char *name)
 
 void shim_real_resolve_all(void)
 {
+}
+
+/* The trap's door (shim/trap_exec.c): no child is exec'd here. */
+void shim_trap_configure(const char *value)
+{
+	(void)value;
 }
 
 void *shim_real(enum shim_sym sym)

@@ -268,13 +268,26 @@ START_TEST(the_launcher_seals_a_static_program)
 		TJ_SKIP(SKIP_NO_LAUNCHER);
 	char residue[64];
 	snprintf(residue, sizeof(residue), "/tmp/tj-seal-launch-%d", (int)getpid());
-	char *in_tmp[] = {(char *)bin, "--seal", "--", (char *)probe, "create", residue, NULL};
+	/* Without the trap, the seal is what stops it. */
+	char *in_tmp[] = {(char *)bin,	 "--seal", "--trap", "off", "--",
+			  (char *)probe, "create", residue,  NULL};
 	char *out = NULL, *err = NULL;
 	int status = sbx_run(in_tmp, &out, &err);
 	bool left = strcmp(out, "ok\n") == 0 && unlink(residue) == 0; /* the probe's own */
 	ck_assert_msg(status == 1 && strcmp(out, "EACCES\n") == 0 && !left,
 		      "static probe in /tmp under --seal: exit %d, '%s', stderr %s", status, out,
 		      err);
+	free(out);
+	free(err);
+
+	/* With it (--trap auto, the default), the static program is redirected. */
+	char *trapped[] = {(char *)bin, "--seal", "--", (char *)probe, "create", residue, NULL};
+	status = sbx_run(trapped, &out, &err);
+	left = unlink(residue) == 0;
+	ck_assert_msg(
+	    status == 0 && strcmp(out, "ok\n") == 0 && !left,
+	    "trapped static probe in /tmp under --seal: exit %d, '%s', left %d, stderr %s", status,
+	    out, left, err);
 	free(out);
 	free(err);
 
@@ -316,9 +329,11 @@ START_TEST(the_launcher_seals_redirected_prefixes)
 	    {"exec \"$0\" create \"$2\"", "EACCES\n"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *argv[] = {(char *)bin,   "--redirect", prefix,  "--seal",
-				"--",	       "/bin/sh",    "-c",    (char *)cases[i].script,
-				(char *)probe, target,	     residue, NULL};
+		/* --trap off: the seal is what stops the static probe (the trap redirects it). */
+		char *argv[] = {
+		    (char *)bin,   "--redirect", prefix,    "--seal", "--trap",
+		    "off",	   "--",	 "/bin/sh", "-c",     (char *)cases[i].script,
+		    (char *)probe, target,	 residue,   NULL};
 		char *out = NULL, *err = NULL;
 		int status = sbx_run(argv, &out, &err);
 		/* Only the probe's own file, should the seal have failed. */

@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The trap's answers to calls of two paths (rename, link), to links made
+ * and read (symlink, readlink), extended attributes, Unix sockets, inotify
+ * and the working directory (chdir, getcwd).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "trap_calls.h"
+
+#define ARG TRAP_ARG
+#define AT TRAP_FD
+
+/*
+ * rename(at|at2), link(at): both paths. Neither redirected: the kernel's.
+ * One in the root and one outside: two mounts to the program, EXDEV, as
+ * across a mounted private /tmp.
+ */
+static long do_two(struct trap_call *c, long nr, int dirfd1, uint64_t path1, int dirfd2,
+		   uint64_t path2, uint64_t flags)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	int r1 = trap_path(c, dirfd1, path1, from, NULL, true);
+	if (r1 < 0)
+		return r1;
+	int r2 = trap_path(c, dirfd2, path2, to, NULL, true);
+	if (r2 < 0)
+		return r2;
+	if (r1 == TRAP_PATH_KEEP && r2 == TRAP_PATH_KEEP)
+		return TRAP_CONTINUE;
+	/* A descriptor ("" with AT_EMPTY_PATH) or a bad pointer: the kernel's answer. */
+	if (!from[0] || !to[0])
+		return TRAP_CONTINUE;
+	const struct map_table *table = &c->trap->table;
+	if (r1 != r2 || map_mount_of(table, from) != map_mount_of(table, to))
+		return -EXDEV;
+	if (nr == SYS_renameat2 && (map_is_stand_in(table, from) || map_is_stand_in(table, to)))
+		return -EBUSY; /* the private dirs are mount points (shim/busy.c) */
+	int err = trap_become(c, false);
+	if (err)
+		return err;
+	return trap_result(c, syscall(nr, AT_FDCWD, from, AT_FDCWD, to, flags));
+}
+
+/*
+ * symlink(at): the link's path is mapped; an absolute target in a prefix
+ * is stored mapped, as the shim stores it (shim/view.c), and read back
+ * unmapped. A link made outside the root is the kernel's to make.
+ */
+static long do_symlink(struct trap_call *c, uint64_t target_addr, int dirfd, uint64_t path_addr)
+{
+	char target[PATH_MAX], stored[PATH_MAX], path[PATH_MAX];
+	long n = trap_read_string(c, target_addr, target, sizeof(target));
+	if (n < 0)
+		return n == -EFAULT ? TRAP_CONTINUE : n;
+	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	if (r != TRAP_PATH_MAPPED)
+		return trap_unmapped(r);
+	const struct map_table *table = &c->trap->table;
+	if (target[0] == '/' && map_needs_walk(table, target) && !map_past_magic_link(target))
+		map_collapse(target);
+	int m = target[0] == '/' ? map_path(table, target, stored, sizeof(stored)) : MAP_KEEP;
+	if (m < 0)
+		return m;
+	int err = trap_become(c, false);
+	if (err)
+		return err;
+	return trap_result(c,
+			   syscall(SYS_symlinkat, m == MAP_DONE ? stored : target, AT_FDCWD, path));
+}
+
+/* readlink(at): the target read back in the program's names. */
+static long do_readlink(struct trap_call *c, int dirfd, uint64_t path_addr, uint64_t buf,
+			uint64_t size)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	if ((int)size <= 0)
+		return TRAP_CONTINUE; /* EINVAL */
+	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	if (r != TRAP_PATH_MAPPED)
+		return trap_unmapped(r);
+	if ((r = trap_become(c, false)))
+		return r;
+	long n = trap_result(c, syscall(SYS_readlinkat, AT_FDCWD, path, target, PATH_MAX - 1));
+	if (n < 0)
+		return n;
+	target[n] = '\0';
+	if (map_unmap(&c->trap->table, target, target, sizeof(target)) == MAP_DONE)
+		n = (long)strlen(target);
+	if ((uint64_t)n > size)
+		n = (long)size;
+	r = trap_write(c, buf, target, (size_t)n);
+	return r ? r : n;
+}
+
+/* The attribute name at @addr, into @name (XATTR_NAME_MAX + 1). */
+static long xattr_name(struct trap_call *c, uint64_t addr, char *name)
+{
+	long n = trap_read_string(c, addr, name, XATTR_NAME_MAX + 1);
+	return n == -ENAMETOOLONG ? -ERANGE : n;
+}
+
+/* The path and, when @named, the attribute name of an xattr call: 0, or the answer. */
+static long xattr_args(struct trap_call *c, bool named, char *path, char *name)
+{
+	int r = trap_path(c, AT_FDCWD, ARG(0), path, NULL, false);
+	if (r != TRAP_PATH_MAPPED)
+		return trap_unmapped(r);
+	long n = named ? xattr_name(c, ARG(1), name) : 0;
+	if (n < 0)
+		return n == -EFAULT ? TRAP_CONTINUE : n; /* a bad name: EFAULT, as natively */
+	return 0;
+}
+
+/*
+ * getxattr, lgetxattr, listxattr, llistxattr (@list): the value into the
+ * caller's buffer. @nr is the call on the path.
+ */
+static long do_xattr_get(struct trap_call *c, long nr, bool list)
+{
+	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
+	static char value[XATTR_SIZE_MAX];
+	long n = xattr_args(c, !list, path, name);
+	if (n)
+		return n;
+	uint64_t addr = list ? ARG(1) : ARG(2), size = list ? ARG(2) : ARG(3);
+	if (size > sizeof(value))
+		size = sizeof(value);
+	int r = trap_become(c, false);
+	if (r)
+		return r;
+	n = list ? syscall(nr, path, size ? value : NULL, size)
+		 : syscall(nr, path, name, size ? value : NULL, size);
+	n = trap_result(c, n);
+	if (n > 0 && size)
+		r = trap_write(c, addr, value, (size_t)n);
+	return r ? r : n;
+}
+
+/* setxattr, lsetxattr, removexattr, lremovexattr (@remove). */
+static long do_xattr_set(struct trap_call *c, long nr, bool remove)
+{
+	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
+	static char value[XATTR_SIZE_MAX];
+	long n = xattr_args(c, true, path, name);
+	if (n)
+		return n;
+	if (!remove && ARG(3) > sizeof(value))
+		return -E2BIG;
+	int r = remove ? 0 : trap_read(c, ARG(2), value, ARG(3));
+	if (r)
+		return r == -EFAULT ? TRAP_CONTINUE : r;
+	if ((r = trap_become(c, false)))
+		return r;
+	return trap_result(c, remove ? syscall(nr, path, name)
+				     : syscall(nr, path, name, value, ARG(3), ARG(4)));
+}
+
+/* A descriptor of the caller's, as ours, through pidfd_getfd(2). */
+static int caller_fd(struct trap_call *c, int fd)
+{
+	int err = trap_creds_read(c);
+	if (err)
+		return err;
+	int pidfd = (int)syscall(SYS_pidfd_open, c->creds.tgid, 0);
+	if (pidfd < 0)
+		return -ESRCH;
+	int ours = (int)trap_pidfd_getfd(c->trap, pidfd, fd);
+	err = ours < 0 ? ours : 0;
+	close(pidfd);
+	if (!err)
+		err = trap_valid(c);
+	if (err && ours >= 0)
+		close(ours);
+	return err ? err : ours;
+}
+
+/* inotify_add_watch: the watch is added to the caller's own inotify instance. */
+static long do_inotify(struct trap_call *c)
+{
+	char path[PATH_MAX];
+	int r = trap_path(c, AT_FDCWD, ARG(1), path, NULL, false);
+	if (r != TRAP_PATH_MAPPED)
+		return trap_unmapped(r);
+	int fd = caller_fd(c, AT(0));
+	if (fd < 0)
+		return fd == -EBADF ? TRAP_CONTINUE : fd;
+	if ((r = trap_become(c, false))) {
+		close(fd);
+		return r;
+	}
+	long wd = trap_result(c, inotify_add_watch(fd, path, (uint32_t)ARG(2)));
+	close(fd);
+	return wd;
+}
+
+static long connect_work(struct trap_later *later)
+{
+	long r =
+	    connect(later->fd, (struct sockaddr *)&later->addr, later->addr_len) < 0 ? -errno : 0;
+	close(later->fd);
+	return r;
+}
+
+/* A connect waits while the listener's backlog is full: in a thread (trap_later()). */
+static long connect_later(struct trap_call *c, int fd, const struct sockaddr_un *addr,
+			  socklen_t size)
+{
+	struct trap_later *later = calloc(1, sizeof(*later));
+	int err = later ? trap_creds_read(c) : -ENOMEM;
+	if (err) {
+		free(later);
+		close(fd);
+		return err;
+	}
+	later->work = connect_work;
+	later->fd = fd;
+	later->addr = *addr;
+	later->addr_len = size;
+	return trap_later(c, later);
+}
+
+/*
+ * bind, connect of an AF_UNIX socket to a path in a prefix: done on the
+ * caller's socket itself (pidfd_getfd), to the mapped path. /tmp/.X11-unix
+ * and /tmp/.ICE-unix stay the real ones (map_socket_path()).
+ */
+static long do_socket(struct trap_call *c, bool bind_it)
+{
+	struct sockaddr_un addr;
+	socklen_t len = (socklen_t)ARG(2);
+	if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(addr))
+		return TRAP_CONTINUE;
+	int r = trap_read(c, ARG(1), &addr, len);
+	if (r)
+		return r == -EFAULT ? TRAP_CONTINUE : r;
+	if (addr.sun_family != AF_UNIX || addr.sun_path[0] != '/')
+		return TRAP_CONTINUE; /* abstract, unnamed, relative: as natively */
+	char path[sizeof(addr.sun_path) + 1], mapped[PATH_MAX];
+	size_t n = len - offsetof(struct sockaddr_un, sun_path);
+	memcpy(path, addr.sun_path, n);
+	path[n] = '\0';
+	int m = map_socket_path(&c->trap->table, path, mapped, sizeof(mapped));
+	if (m != MAP_DONE)
+		return m < 0 ? m : TRAP_CONTINUE;
+	if (strlen(mapped) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", mapped);
+	int fd = caller_fd(c, AT(0));
+	if (fd < 0)
+		return fd == -EBADF ? TRAP_CONTINUE : fd;
+	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(mapped) + 1);
+	if (!bind_it)
+		return connect_later(c, fd, &addr, size);
+	c->creates = true; /* the socket's file takes the umask */
+	if ((r = trap_become(c, false))) {
+		close(fd);
+		return r;
+	}
+	long ret = trap_result(c, bind(fd, (struct sockaddr *)&addr, size));
+	close(fd);
+	return ret;
+}
+
+/*
+ * chdir into a redirected directory: checked as the kernel would, then
+ * held as the caller's virtual cwd (trap_cwd.c). Elsewhere the kernel
+ * moves the real cwd, and a virtual one ends.
+ */
+static long do_chdir(struct trap_call *c)
+{
+	char path[PATH_MAX], raw[PATH_MAX], real[PATH_MAX];
+	int r = trap_path(c, AT_FDCWD, ARG(0), path, raw, false);
+	if (r < 0)
+		return r;
+	if (r == TRAP_PATH_KEEP) {
+		/* A chdir the kernel does moves the real cwd; the virtual one ends with it. */
+		struct stat st;
+		if (raw[0] == '/' && stat(raw, &st) == 0 && S_ISDIR(st.st_mode))
+			trap_cwd_drop(c);
+		return TRAP_CONTINUE;
+	}
+	if ((r = trap_become(c, false)))
+		return r;
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	long err = fd < 0 ? -errno : 0;
+	if (!err && syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+		err = -errno;
+	trap_unbecome(c);
+	if (fd >= 0) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		ssize_t n = raw_readlink(link, real, sizeof(real) - 1);
+		close(fd);
+		if (n < 0 && !err)
+			err = -ENOENT;
+		real[n < 0 ? 0 : n] = '\0';
+	}
+	if (err)
+		return err;
+	/* Canonical, in the program's names: what getcwd will say. */
+	if (map_unmap(&c->trap->table, real, real, sizeof(real)) < 0)
+		return -ENAMETOOLONG;
+	return trap_cwd_set(c, real);
+}
+
+/* getcwd: a virtual cwd, or a real one inside the root, in the program's names. */
+static long do_getcwd(struct trap_call *c)
+{
+	char cwd[PATH_MAX];
+	int v = trap_cwd_get(c, cwd);
+	if (v < 0)
+		return v;
+	if (v == 0) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->pid);
+		long n = trap_proc_readlink(c->trap, link, cwd, sizeof(cwd) - 1);
+		if (n < 0)
+			return TRAP_CONTINUE;
+		cwd[n] = '\0';
+		if (map_unmap(&c->trap->table, cwd, cwd, sizeof(cwd)) != MAP_DONE)
+			return TRAP_CONTINUE;
+	}
+	size_t len = strlen(cwd) + 1;
+	if (len > ARG(1))
+		return -ERANGE;
+	int r = trap_write(c, ARG(0), cwd, len);
+	return r ? r : (long)len;
+}
+
+long trap_dispatch_more(struct trap_call *c, long nr)
+{
+	switch (nr) {
+	case SCMP_SYS(rename):
+		return do_two(c, SYS_renameat2, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0);
+	case SCMP_SYS(renameat):
+		return do_two(c, SYS_renameat2, AT(0), ARG(1), AT(2), ARG(3), 0);
+	case SCMP_SYS(renameat2):
+		return do_two(c, SYS_renameat2, AT(0), ARG(1), AT(2), ARG(3), ARG(4));
+	case SCMP_SYS(link):
+		return do_two(c, SYS_linkat, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0);
+	case SCMP_SYS(linkat):
+		return do_two(c, SYS_linkat, AT(0), ARG(1), AT(2), ARG(3), ARG(4));
+	case SCMP_SYS(symlink):
+		return do_symlink(c, ARG(0), AT_FDCWD, ARG(1));
+	case SCMP_SYS(symlinkat):
+		return do_symlink(c, ARG(0), AT(1), ARG(2));
+	case SCMP_SYS(readlink):
+		return do_readlink(c, AT_FDCWD, ARG(0), ARG(1), ARG(2));
+	case SCMP_SYS(readlinkat):
+		return do_readlink(c, AT(0), ARG(1), ARG(2), ARG(3));
+	case SCMP_SYS(getxattr):
+	case SCMP_SYS(lgetxattr):
+	case SCMP_SYS(listxattr):
+	case SCMP_SYS(llistxattr):
+		return do_xattr_get(c, nr, nr == SCMP_SYS(listxattr) || nr == SCMP_SYS(llistxattr));
+	case SCMP_SYS(setxattr):
+	case SCMP_SYS(lsetxattr):
+	case SCMP_SYS(removexattr):
+	case SCMP_SYS(lremovexattr):
+		return do_xattr_set(c, nr,
+				    nr == SCMP_SYS(removexattr) || nr == SCMP_SYS(lremovexattr));
+	case SCMP_SYS(inotify_add_watch):
+		return do_inotify(c);
+	case SCMP_SYS(bind):
+		return do_socket(c, true);
+	case SCMP_SYS(connect):
+		return do_socket(c, false);
+	case SCMP_SYS(chdir):
+		return do_chdir(c);
+	case SCMP_SYS(getcwd):
+		return do_getcwd(c);
+	}
+	return TRAP_NOT_MINE;
+}

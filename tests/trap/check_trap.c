@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The trap (docs/trap.md): programs the shim cannot reach -- static C,
+ * busybox, Go, raw system calls -- are redirected by the launcher's
+ * seccomp supervisor. Each run happens in a private mount namespace where
+ * a scratch directory is bind-mounted on /tmp and /var/tmp: that is the
+ * "real /tmp" the run must leave empty (the private root lives in it and
+ * is reaped), observed without ever looking at the host's /tmp. The
+ * reference is the same program run natively on such a /tmp.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "launcher_util.h"
+#include "tj_check.h"
+
+#define TIMEOUT 120
+
+/* Why no private mount namespace can be made here, or NULL. */
+static const char *no_namespace(void)
+{
+	if (access("/usr/bin/unshare", X_OK) != 0)
+		return "needs unshare(1) (util-linux) for a private /tmp";
+	const char *probe[] = {"unshare", geteuid() == 0 ? "--mount" : "--map-root-user", "--mount",
+			       "true", NULL};
+	char *out = NULL;
+	int status = lu_run(probe, &out, 30);
+	free(out);
+	return status == 0 ? NULL : "needs root or user namespaces for a private /tmp";
+}
+
+#define NEED_NAMESPACE()                           \
+	do {                                       \
+		const char *why_ = no_namespace(); \
+		if (why_)                          \
+			TJ_SKIP(why_);             \
+	} while (0)
+
+/* A program the suite built, from the environment, or skip. */
+#define NEED_PROGRAM(var, name)                                                            \
+	const char *var = getenv(name);                                                    \
+	do {                                                                               \
+		if (!var || !*var || access(var, X_OK) != 0)                               \
+			TJ_SKIP("needs " name " (a program the suite builds): not built"); \
+	} while (0)
+
+/* One run in a namespace whose /tmp and /var/tmp are @realtmp. */
+struct run {
+	char realtmp[PATH_MAX];
+	char *out;
+	int status;
+	int left; /* entries in the real /tmp afterwards */
+	char left_names[1024];
+};
+
+/*
+ * Run @cmd under tmpjail with @opts (@jail) or natively, on a fresh empty
+ * "real /tmp". The working directory is "/".
+ */
+static void run_ns(struct run *r, bool jail, const char *const opts[], const char *const cmd[])
+{
+	static const char script[] = "mount --bind \"$1\" /tmp && mount --bind \"$1\" /var/tmp && "
+				     "cd / || exit 99; shift; exec \"$@\"";
+	const char *argv[64];
+	size_t n = 0;
+	snprintf(r->realtmp, sizeof(r->realtmp), "%s/tmp", lu_scratch_make());
+	ck_assert_int_eq(mkdir(r->realtmp, 0700), 0);
+	ck_assert_int_eq(chmod(r->realtmp, 01777), 0);
+	argv[n++] = "unshare";
+	argv[n++] = geteuid() == 0 ? "--mount" : "--map-root-user";
+	argv[n++] = "--mount";
+	argv[n++] = "--propagation";
+	argv[n++] = "private";
+	argv[n++] = "sh";
+	argv[n++] = "-c";
+	argv[n++] = script;
+	argv[n++] = "sh";
+	argv[n++] = r->realtmp;
+	if (jail) {
+		argv[n++] = lu_launcher();
+		for (size_t i = 0; opts && opts[i]; i++)
+			argv[n++] = opts[i];
+		argv[n++] = "--";
+	}
+	for (size_t i = 0; cmd[i] && n < 63; i++)
+		argv[n++] = cmd[i];
+	argv[n] = NULL;
+	r->out = NULL;
+	r->status = lu_run(argv, &r->out, TIMEOUT);
+	r->left = 0;
+	r->left_names[0] = '\0';
+	DIR *d = opendir(r->realtmp);
+	ck_assert_msg(d, "cannot list %s", r->realtmp);
+	for (struct dirent *e; (e = readdir(d));) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		r->left++;
+		strncat(r->left_names, " ", sizeof(r->left_names) - strlen(r->left_names) - 1);
+		strncat(r->left_names, e->d_name,
+			sizeof(r->left_names) - strlen(r->left_names) - 1);
+	}
+	closedir(d);
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	char scratch[PATH_MAX];
+	snprintf(scratch, sizeof(scratch), "%s", r->realtmp);
+	*strrchr(scratch, '/') = '\0';
+	lu_scratch_remove(scratch);
+}
+
+/* The run under tmpjail left nothing in the real /tmp (its root was reaped too). */
+static void assert_clean(const struct run *r)
+{
+	ck_assert_msg(r->left == 0, "left in the real /tmp:%s\noutput:\n%s", r->left_names, r->out);
+}
+
+/*
+ * Run @cmd under tmpjail @opts and natively: same output and status,
+ * nothing left in the real /tmp, and the output holds @expect.
+ */
+/* The first line where @a and @b differ, both versions, into @buf. */
+static const char *first_difference(const char *a, const char *b, char *buf, size_t size)
+{
+	const char *la = a, *lb = b;
+	while (*a && *a == *b) {
+		if (*a == '\n')
+			la = a + 1, lb = b + 1;
+		a++, b++;
+	}
+	snprintf(buf, size, "tmpjail: '%.*s'\nnative:  '%.*s'", (int)strcspn(la, "\n"), la,
+		 (int)strcspn(lb, "\n"), lb);
+	return buf;
+}
+
+/*
+ * Run @cmd under tmpjail @opts and natively: same output and status,
+ * nothing left in the real /tmp, and the output holds @expect.
+ */
+static void compare(const char *const opts[], const char *const cmd[], const char *expect)
+{
+	struct run jail, native;
+	char diff[1024];
+	run_ns(&jail, true, opts, cmd);
+	run_ns(&native, false, NULL, cmd);
+	ck_assert_msg(jail.status == native.status && strcmp(jail.out, native.out) == 0,
+		      "exit %d under tmpjail, %d natively; first difference:\n%s", jail.status,
+		      native.status, first_difference(jail.out, native.out, diff, sizeof(diff)));
+	ck_assert_msg(strstr(native.out, expect), "no '%s' in:\n%.2000s", expect, native.out);
+	assert_clean(&jail);
+	run_free(&jail);
+	run_free(&native);
+}
+
+/* Every family of calls, from a static C program. */
+START_TEST(static_families)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	compare(NULL, (const char *[]){probe, "families", "/tmp/W", NULL}, "rmdir dir: ok");
+}
+END_TEST
+
+/* Bad and half-unmapped pointers: EFAULT as natively, and the supervisor goes on. */
+START_TEST(static_bad_pointers)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	compare(NULL, (const char *[]){probe, "badptr", "/tmp/W", NULL},
+		"readlink bad buffer: EFAULT");
+}
+END_TEST
+
+/* 8 threads hammering /tmp at once. */
+START_TEST(static_threads)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	compare(NULL, (const char *[]){probe, "hammer", "/tmp/W", NULL}, "hammer: 0 failures");
+}
+END_TEST
+
+/* busybox-static's shell: cd into /tmp, relative paths, its applets forked. */
+START_TEST(busybox_shell)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	static const char script[] =
+	    "cd /tmp && echo x > f && cat f && pwd && ls && mkdir -p d/e && cd d/e && pwd && "
+	    "echo y > g && cat /tmp/d/e/g && ls -la /tmp/d/e | wc -l && cd .. && pwd && "
+	    "ln -s /tmp/f /tmp/l && cat /tmp/l && readlink /tmp/l && mv /tmp/l /tmp/d/l2 && "
+	    "cd / && rm -r /tmp/d /tmp/f && ls -A /tmp /var/tmp && touch /var/tmp/kept && echo "
+	    "done";
+	compare(NULL, (const char *[]){"/bin/busybox", "sh", "-c", script, NULL}, "/tmp/d/e\ny\n");
+}
+END_TEST
+
+/* A Go program: its own system calls. */
+START_TEST(go_families)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_GO_PROBE");
+	compare(NULL, (const char *[]){probe, "families", "/tmp/W", NULL}, "gone true");
+}
+END_TEST
+
+/* Goroutines racing on os.MkdirTemp. */
+START_TEST(go_mkdirtemp_race)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_GO_PROBE");
+	compare(NULL, (const char *[]){probe, "race", "/tmp/W", NULL},
+		"race: 800 unique, 800 listed, 0 errors");
+}
+END_TEST
+
+/*
+ * Trapped processes killed in the middle of a call (one waiting in the
+ * open of a FIFO, threads hammering): the supervisor answers the next
+ * calls, and the launcher holds no more descriptors than before.
+ */
+START_TEST(killed_mid_call)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	char script[2048];
+	snprintf(
+	    script, sizeof(script),
+	    "before=$(ls /proc/$PPID/fd | wc -l); mkfifo /tmp/p; "
+	    "for i in 1 2 3; do cat /tmp/p & pid=$!; sleep 0.2; kill -9 $pid; wait $pid; done; "
+	    "for i in 1 2 3 4 5; do %s hammer /tmp/h$i > /dev/null & pid=$!; "
+	    "  sleep 0.0$i; kill -9 $pid; wait $pid; done; "
+	    "echo after > /tmp/after && cat /tmp/after; "
+	    "after=$(ls /proc/$PPID/fd | wc -l); echo \"fds $before $after\"; "
+	    "[ $before -eq $after ] && echo same",
+	    probe);
+	struct run r;
+	run_ns(&r, true, NULL, (const char *[]){"/bin/busybox", "sh", "-c", script, NULL});
+	ck_assert_msg(r.status == 0 && strstr(r.out, "after\n") && strstr(r.out, "same\n"),
+		      "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * A dynamic program's raw syscall(SYS_openat): --trap all redirects it;
+ * under auto a dynamic program is not trapped (the shim's near-zero cost),
+ * and the raw call reaches the real /tmp as before.
+ */
+START_TEST(raw_syscall_dynamic)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE_DYNAMIC");
+	const char *cmd[] = {probe, "raw", "/tmp/raw", NULL};
+	struct run r;
+	run_ns(&r, true, (const char *[]){"--trap", "all", NULL}, cmd);
+	ck_assert_msg(r.status == 0 && strstr(r.out, "raw openat: ok"), "exit %d:\n%s", r.status,
+		      r.out);
+	assert_clean(&r);
+	run_free(&r);
+	run_ns(&r, true, NULL, cmd);
+	ck_assert_msg(r.status == 0 && r.left == 1 && strcmp(r.left_names, " raw") == 0,
+		      "untrapped raw call: exit %d, left%s:\n%s", r.status, r.left_names, r.out);
+	run_free(&r);
+}
+END_TEST
+
+/* --trap off: a static program writes the real /tmp, as without the trap. */
+START_TEST(trap_off)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	const char *cmd[] = {probe, "create", "/tmp/static", NULL};
+	struct run r;
+	run_ns(&r, true, (const char *[]){"--trap", "off", NULL}, cmd);
+	ck_assert_msg(r.status == 0 && strcmp(r.left_names, " static") == 0,
+		      "--trap off: exit %d, left%s:\n%s", r.status, r.left_names, r.out);
+	run_free(&r);
+	run_ns(&r, true, NULL, cmd);
+	ck_assert_msg(r.status == 0, "--trap auto: exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/* --verbose says who is trapped and why. */
+START_TEST(verbose_says_why)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	NEED_PROGRAM(dynamic, "TRAP_PROBE_DYNAMIC");
+	struct run r;
+	run_ns(&r, true, (const char *[]){"-v", NULL},
+	       (const char *[]){probe, "create", "/tmp/x", NULL});
+	ck_assert_msg(strstr(r.out, "trap: ") && strstr(r.out, "statically linked") &&
+			  strstr(r.out, "tmpjail: trap: installed"),
+		      "%s", r.out);
+	run_free(&r);
+	run_ns(&r, true, (const char *[]){"-v", NULL},
+	       (const char *[]){dynamic, "create", "/tmp/x", NULL});
+	ck_assert_msg(strstr(r.out, "dynamically linked: the shim redirects it") &&
+			  !strstr(r.out, "trap: installed"),
+		      "%s", r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * The set-id rule: a set-group-ID program of a group other than root is
+ * trapped (and redirected, without its group); a set-user-ID root one is
+ * not trapped and keeps its privilege.
+ */
+START_TEST(setid_rule)
+{
+	if (geteuid() != 0)
+		TJ_SKIP("needs root (to make set-id copies of the probe)");
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	char dir[PATH_MAX], sgid[PATH_MAX + 8], suid[PATH_MAX + 8], cmd[4 * PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", lu_scratch_make());
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	snprintf(sgid, sizeof(sgid), "%s/sgid", dir);
+	snprintf(suid, sizeof(suid), "%s/suid", dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && cp '%s' '%s'", probe, sgid, probe, suid);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(chown(sgid, 0, 65534), 0);
+	ck_assert_int_eq(chmod(sgid, 02755), 0);
+	ck_assert_int_eq(chmod(suid, 04755), 0);
+
+	struct run r;
+	run_ns(&r, true, (const char *[]){"-v", NULL},
+	       (const char *[]){sgid, "create", "/tmp/g", NULL});
+	ck_assert_msg(r.status == 0 && strstr(r.out, "set-group-ID to a group other than root"),
+		      "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+	run_ns(&r, true, (const char *[]){"-v", NULL},
+	       (const char *[]){suid, "create", "/tmp/u", NULL});
+	ck_assert_msg(r.status == 0 && strstr(r.out, "not trapped, to keep its privilege") &&
+			  strcmp(r.left_names, " u") == 0,
+		      "exit %d, left%s:\n%s", r.status, r.left_names, r.out);
+	run_free(&r);
+	lu_scratch_remove(dir);
+}
+END_TEST
+
+/*
+ * A --seccomp policy's errno wins over the trap (its rule's action takes
+ * precedence over USER_NOTIF); what it allows is still redirected.
+ */
+START_TEST(seccomp_policy_first)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	char policy[PATH_MAX + 16];
+	snprintf(policy, sizeof(policy), "%s/policy", lu_scratch_make());
+	FILE *f = fopen(policy, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("mkdir errno EROFS\nmkdirat errno EROFS\n", f);
+	fclose(f);
+	struct run r;
+	run_ns(&r, true, (const char *[]){"--seccomp", policy, NULL},
+	       (const char *[]){"/bin/busybox", "sh", "-c",
+				"mkdir /tmp/d; echo x > /tmp/f && cat /tmp/f", NULL});
+	ck_assert_msg(r.status == 0 && strstr(r.out, "Read-only file system") &&
+			  strstr(r.out, "x\n"),
+		      "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+	*strrchr(policy, '/') = '\0';
+	lu_scratch_remove(policy);
+}
+END_TEST
+
+/* --seal and the trap: the trapped program works in its private /tmp. */
+START_TEST(seal_and_trap)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	struct run r;
+	run_ns(&r, true, (const char *[]){"--seal", NULL},
+	       (const char *[]){probe, "hammer", "/tmp/W", NULL});
+	if (strstr(r.out, "Landlock")) {
+		run_free(&r);
+		TJ_SKIP("needs Landlock for --seal");
+	}
+	ck_assert_msg(r.status == 0 && strstr(r.out, "hammer: 0 failures"), "exit %d:\n%s",
+		      r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * A link the program plants in its /tmp to a magic link (/proc/self/...)
+ * is followed by the supervisor in the launcher: it must hand the program
+ * none of the launcher's descriptors (its listener, its signalfd, ...).
+ */
+START_TEST(no_launcher_descriptors)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	struct run r;
+	run_ns(&r, true, NULL, (const char *[]){probe, "stealfds", "/tmp/W", NULL});
+	ck_assert_msg(r.status == 0 && strstr(r.out, "rmdir: ok") && !strstr(r.out, "got "),
+		      "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * Under --seal the supervisor is held to the program's seal: a link to
+ * the launcher's view of the real /tmp (/proc/self/root/tmp) does not make
+ * it create a directory there for the program.
+ */
+START_TEST(seal_holds_the_supervisor)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	struct run r;
+	run_ns(&r, true, (const char *[]){"--seal", NULL},
+	       (const char *[]){"/bin/busybox", "sh", "-c",
+				"ln -s /proc/self/root/tmp /tmp/l && mkdir /tmp/l/escape; "
+				"echo x > /tmp/l/file; echo mkdir done",
+				NULL});
+	if (strstr(r.out, "Landlock")) {
+		run_free(&r);
+		TJ_SKIP("needs Landlock for --seal");
+	}
+	ck_assert_msg(strstr(r.out, "mkdir done"), "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/* A connect waiting for a busy listener holds up no other call. */
+START_TEST(waiting_connect)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	compare(NULL, (const char *[]){probe, "busyconnect", "/tmp/W", NULL},
+		"stat while a connect waits: ok");
+}
+END_TEST
+
+/* A dynamic shell's static child: the shim traps it before the exec. */
+START_TEST(static_child_of_dynamic)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	char script[PATH_MAX + 64];
+	snprintf(script, sizeof(script), "'%s' families /tmp/W", probe);
+	compare(NULL, (const char *[]){"/bin/sh", "-c", script, NULL}, "rmdir dir: ok");
+}
+END_TEST
+
+/* Trapped, dynamic, trapped again, and back: every level writes the private /tmp. */
+START_TEST(exec_chain)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	static const char script[] =
+	    "cd /tmp && echo 1 > one && /bin/sh -c 'echo 2 > /tmp/two && cd /tmp && "
+	    "/bin/busybox sh -c \"cat one two && echo 3 > three\"' && cat /tmp/three && "
+	    "touch /tmp/kept";
+	compare(NULL, (const char *[]){"/bin/busybox", "sh", "-c", script, NULL}, "1\n2\n3\n");
+}
+END_TEST
+
+/* ssh-agent is set-group-ID _ssh: trapped, its socket in the private /tmp, and ssh-add finds it. */
+START_TEST(ssh_agent)
+{
+	NEED_NAMESPACE();
+	if (access("/usr/bin/ssh-agent", X_OK) != 0 || access("/usr/bin/ssh-add", X_OK) != 0)
+		TJ_SKIP("needs openssh-client");
+	static const char script[] =
+	    "eval $(ssh-agent -a /tmp/agent.sock) > /dev/null && echo \"$SSH_AUTH_SOCK\" && "
+	    "ssh-add -l; echo \"ssh-add: $?\"; kill $SSH_AGENT_PID";
+	compare(NULL, (const char *[]){"/bin/sh", "-c", script, NULL},
+		"The agent has no identities.\nssh-add: 1\n");
+}
+END_TEST
+
+/*
+ * No door, no exec: a static child is refused rather than run untrapped
+ * (the door named is not there), and the run has no door under the root.
+ */
+START_TEST(door_gone_fails_closed)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	char script[PATH_MAX + 160];
+	snprintf(script, sizeof(script),
+		 "export TMPJAIL_TRAP=@no-such-door; '%s' create /tmp/untrapped; echo \"exit $?\"; "
+		 "ls -A \"$TMPJAIL_ROOT\"",
+		 probe);
+	struct run r;
+	run_ns(&r, true, NULL, (const char *[]){"/bin/sh", "-c", script, NULL});
+	ck_assert_msg(strstr(r.out, "Permission denied") && strstr(r.out, "exit 126\ntmp\nvar\n"),
+		      "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/* tmpjail in tmpjail: the inner one traps its static command. */
+START_TEST(nested)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	struct run r;
+	run_ns(&r, true, NULL,
+	       (const char *[]){lu_launcher(), "--", "/bin/busybox", "sh", "-c",
+				"cd /tmp && echo inner > f && cat /tmp/f && ls -A /tmp", NULL});
+	ck_assert_msg(r.status == 0 && strcmp(r.out, "inner\nf\n") == 0, "exit %d:\n%s", r.status,
+		      r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+static void add_case(Suite *s, TCase *tc, const TTest *test)
+{
+	tcase_set_timeout(tc, 2 * TIMEOUT + 60);
+	tcase_add_test(tc, test);
+	suite_add_tcase(s, tc);
+}
+
+Suite *tj_suite(void)
+{
+	Suite *s = suite_create("trap");
+	add_case(s, tcase_create("static_families"), static_families);
+	add_case(s, tcase_create("static_bad_pointers"), static_bad_pointers);
+	add_case(s, tcase_create("static_threads"), static_threads);
+	add_case(s, tcase_create("busybox_shell"), busybox_shell);
+	add_case(s, tcase_create("go_families"), go_families);
+	add_case(s, tcase_create("go_mkdirtemp_race"), go_mkdirtemp_race);
+	add_case(s, tcase_create("killed_mid_call"), killed_mid_call);
+	add_case(s, tcase_create("raw_syscall_dynamic"), raw_syscall_dynamic);
+	add_case(s, tcase_create("trap_off"), trap_off);
+	add_case(s, tcase_create("verbose_says_why"), verbose_says_why);
+	add_case(s, tcase_create("setid_rule"), setid_rule);
+	add_case(s, tcase_create("seccomp_policy_first"), seccomp_policy_first);
+	add_case(s, tcase_create("seal_and_trap"), seal_and_trap);
+	add_case(s, tcase_create("nested"), nested);
+	add_case(s, tcase_create("static_child_of_dynamic"), static_child_of_dynamic);
+	add_case(s, tcase_create("exec_chain"), exec_chain);
+	add_case(s, tcase_create("ssh_agent"), ssh_agent);
+	add_case(s, tcase_create("door_gone_fails_closed"), door_gone_fails_closed);
+	add_case(s, tcase_create("waiting_connect"), waiting_connect);
+	add_case(s, tcase_create("no_launcher_descriptors"), no_launcher_descriptors);
+	add_case(s, tcase_create("seal_holds_the_supervisor"), seal_holds_the_supervisor);
+	return s;
+}
