@@ -9,8 +9,10 @@
  * rename from one private dir to another, or between one and the rest of
  * the system, fails with EXDEV, as between two mounts (mv then copies).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "shim.h"
@@ -233,6 +235,38 @@ static int before_busy(int fromfd, const char *from, int tofd, const char *to, u
 	return S_ISDIR(src.st_mode) ? -ENOTDIR : -EISDIR;
 }
 
+/*
+ * The mount the directory holding @name (a mapped, absolute name) is on,
+ * as the program sees it: for a stand-in itself, its prefix's parent ("/"
+ * for /tmp, on a mounted /tmp); else the real parent. 0 when unknown.
+ */
+static uint64_t parent_mount(const struct map_table *table, const char *name)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(name);
+	struct statx sx;
+
+	if (n >= sizeof(dir))
+		return 0;
+	memcpy(dir, name, n + 1);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	for (size_t i = 0; i < table->nrules; i++)
+		if (table->rules[i].to_len && strcmp(dir, table->rules[i].to) == 0) {
+			memcpy(dir, table->rules[i].from, table->rules[i].from_len + 1);
+			n = table->rules[i].from_len;
+			break;
+		}
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return 0;
+	slash[slash == dir] = '\0';
+	int saved = errno;
+	long r = syscall(SYS_statx, AT_FDCWD, dir, AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx);
+	errno = saved;
+	return r == 0 && (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
+}
+
 /* Map both paths of a rename; EXDEV across mounts comes first, then EBUSY
  * (the kernel's order), both after the lookups. */
 static int map_two(struct shim_call *call, int fromfd, const char **from, char *buf, int tofd,
@@ -265,6 +299,12 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 	errno = saved;
 	if (!reached)
 		return 0; /* the kernel's own error comes first */
+	/* Two real mounts under the parents, as the program sees them (a
+	 * private dir's parent is "/" or "/var"): EXDEV comes first. */
+	if (!cross && named) {
+		uint64_t a = parent_mount(table, from_name), b = parent_mount(table, to_name);
+		cross = a && b && a != b;
+	}
 	if (cross)
 		return shim_call_refuse(call, -EXDEV);
 	int first = before_busy(fromfd, *from, tofd, *to, flags);

@@ -542,7 +542,8 @@ int shim_map(const char *path, char *out, size_t size, unsigned flags)
 	if (flags & SHIM_MAP_SOCKET)
 		return map_socket_path(table, path, out, size);
 	const char *rest;
-	int base = (flags & SHIM_MAP_TEXT) ? SHIM_NO_BASE : magic_base(path, &rest);
+	int base = (flags & SHIM_MAP_TEXT) || map_match(table, path) ? SHIM_NO_BASE
+								   : magic_base(path, &rest);
 	if (base != SHIM_NO_BASE) /* kept: the kernel follows the link itself */
 		return shim_map_at(base, rest, out, size, flags);
 	if (!(flags & SHIM_MAP_TEXT) && map_needs_walk(table, path)) {

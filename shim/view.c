@@ -403,7 +403,8 @@ static int symlink_common(const char *name, const char *target, int dirfd, const
 	char flat[PATH_MAX];
 	const struct map_table *rules = shim_rules();
 	if (rules && target && target[0] == '/' && strlen(target) < sizeof(flat) &&
-	    map_needs_walk(rules, target) && !map_past_magic_link(target)) {
+	    map_needs_walk(rules, target) && !map_past_magic_link(target) &&
+	    !map_inside_root(rules, target)) {
 		memcpy(flat, target, strlen(target) + 1);
 		map_collapse(flat);
 		target = flat;
