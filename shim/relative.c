@@ -19,22 +19,6 @@
 /* How /proc names a descriptor whose directory was removed. */
 #define DELETED_SUFFIX " (deleted)"
 
-/* "/proc/self/fd/<fd>" into @buf (no snprintf: async-signal-safe). */
-static void proc_fd_path(char *buf, int fd)
-{
-	static const char head[] = "/proc/self/fd/";
-	char digits[16], *p = digits + sizeof(digits);
-	unsigned value = (unsigned)fd;
-
-	*--p = '\0';
-	do {
-		*--p = (char)('0' + value % 10);
-		value /= 10;
-	} while (value);
-	memcpy(buf, head, sizeof(head) - 1);
-	memcpy(buf + sizeof(head) - 1, p, (size_t)(digits + sizeof(digits) - p));
-}
-
 /*
  * The canonical absolute path of the directory @dirfd stands for (the
  * working directory for AT_FDCWD) into @buf (@size bytes). 0, or -errno
@@ -58,7 +42,7 @@ static int base_directory(int dirfd, char *buf, size_t size)
 		 * ENOTDIR, not a name joined to a file's. */
 		if (!S_ISDIR(st.st_mode))
 			return -ENOTDIR;
-		proc_fd_path(link, dirfd);
+		shim_proc_fd_path(link, dirfd);
 		long n = syscall(SYS_readlinkat, AT_FDCWD, link, buf, size - 1);
 		if (n < 0)
 			return errno == ENAMETOOLONG ? -ENAMETOOLONG : -EIO;

@@ -19,15 +19,16 @@
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/inotify.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -56,6 +57,24 @@ static inline void shim_scratch_free(void *block, size_t size)
 
 	syscall(SYS_munmap, block, size);
 	errno = saved;
+}
+
+/* "/proc/self/fd/<fd>" into @buf (at least sizeof("/proc/self/fd/") + 11
+ * bytes), with no snprintf: async-signal-safe, and usable in the loader
+ * module, which has no libc. */
+static inline void shim_proc_fd_path(char *buf, int fd)
+{
+	static const char head[] = "/proc/self/fd/";
+	char digits[16], *p = digits + sizeof(digits);
+	unsigned value = (unsigned)fd;
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	memcpy(buf, head, sizeof(head) - 1);
+	memcpy(buf + sizeof(head) - 1, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 /* glibc no longer declares the old stat ABI; old binaries still import it. */

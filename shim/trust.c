@@ -90,19 +90,12 @@ static int reached_without_links(const struct map_table *table, const char *to)
  */
 static bool mapped_onto(const char *from, const char *to)
 {
-	char link[sizeof("/proc/self/fd/") + 12], name[PATH_MAX];
+	char link[sizeof("/proc/self/fd/") + 16], name[PATH_MAX];
 	int fd = sys_openat(AT_FDCWD, from, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 
 	if (fd < 0)
 		return false;
-	memcpy(link, "/proc/self/fd/", sizeof("/proc/self/fd/"));
-	char *p = link + strlen(link), digits[12];
-	int n = 0;
-	for (unsigned v = (unsigned)fd; n == 0 || v; v /= 10)
-		digits[n++] = (char)('0' + v % 10);
-	while (n)
-		*p++ = digits[--n];
-	*p = '\0';
+	shim_proc_fd_path(link, fd);
 	long len = syscall(SYS_readlinkat, AT_FDCWD, link, name, sizeof(name) - 1);
 	sys_close(fd);
 	if (len <= 0)
