@@ -541,11 +541,15 @@ int shim_map(const char *path, char *out, size_t size, unsigned flags)
 	}
 	if (flags & SHIM_MAP_SOCKET)
 		return map_socket_path(table, path, out, size);
+	/* "/proc/..." and "/dev/..." only: one byte spares every other path
+	 * the prefix search and the comparisons. */
 	const char *rest;
-	int base = (flags & SHIM_MAP_TEXT) || map_match(table, path) ? SHIM_NO_BASE
-								   : magic_base(path, &rest);
-	if (base != SHIM_NO_BASE) /* kept: the kernel follows the link itself */
-		return shim_map_at(base, rest, out, size, flags);
+	if ((path[1] == 'p' || path[1] == 'd') && !(flags & SHIM_MAP_TEXT) &&
+	    !map_match(table, path)) {
+		int base = magic_base(path, &rest);
+		if (base != SHIM_NO_BASE) /* kept: the kernel follows the link itself */
+			return shim_map_at(base, rest, out, size, flags);
+	}
 	if (!(flags & SHIM_MAP_TEXT) && map_needs_walk(table, path)) {
 		int saved = errno, r = shim_resolve(table, path, out, size);
 		errno = saved;
