@@ -155,12 +155,7 @@ static int depth_in_stand_in(const struct map_table *rules, int dirfd, int *rule
 	return r < 0 ? r : depth;
 }
 
-/*
- * Is a component of @path that a later ".." climbs back over a symlink,
- * looked up from @dirfd? Its ".." would then be the link target's parent,
- * which counting components cannot tell.
- */
-static bool link_before_climb(int dirfd, const char *path)
+bool shim_link_before_climb(int dirfd, const char *path)
 {
 	char prefix[PATH_MAX];
 	const char *last = NULL;
@@ -228,7 +223,7 @@ static int map_nameless(const struct map_table *rules, int dirfd, const char *pa
 		return level;
 	if (rule == -1)
 		return MAP_KEEP; /* in no stand-in: the kernel's ".." are the native ones */
-	if (link_before_climb(dirfd, path))
+	if (shim_link_before_climb(dirfd, path))
 		return -EACCES;
 	for (const char *p = path;;) {
 		p += strspn(p, "/");

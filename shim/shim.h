@@ -179,6 +179,15 @@ int shim_map_at(int dirfd, const char *path, char *out, size_t size, unsigned fl
 int shim_absolute_at(int dirfd, const char *path, char *out, size_t size);
 
 /**
+ * shim_link_before_climb() - is a component of the relative @path that a
+ * later ".." climbs back over a symlink, looked up from @dirfd? Its ".."
+ * would then be the link target's parent, which counting components cannot
+ * tell. Nothing at or past a missing component is a link (the kernel fails
+ * there too).
+ */
+bool shim_link_before_climb(int dirfd, const char *path);
+
+/**
  * shim_resolve() - map the absolute @path, which has a ".." that may cross
  * a prefix (map_needs_walk()), by walking it as the kernel would walk it
  * with each stand-in mounted on its prefix (resolve.c).

@@ -197,43 +197,18 @@ static bool join_collapsed(const char *dir, const char *rest, char *out)
 /*
  * Does the kernel meet a symlink on @target's way from @dir (a real,
  * canonical directory) before its last ".."? Then the text alone cannot say
- * where the ".." lead ("s/../../x" with s a link to /tmp). Components are
- * looked at in order, the ".." lexically while none was a link; a missing
- * one ends the search (the kernel fails there too).
+ * where the ".." lead ("s/../../x" with s a link to /tmp).
  */
 static bool link_before_dotdot(const char *dir, const char *target)
 {
-	char cur[PATH_MAX];
-	size_t n = strlen(dir);
-	const char *last = NULL;
-
-	for (const char *p = target; (p = strstr(p, "..")); p += 2)
-		last = p;
-	if (!last || n >= PATH_MAX)
-		return false;
-	memcpy(cur, dir, n + 1);
-	for (const char *p = target; p < last;) {
-		size_t len = strcspn(p, "/");
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			while (n > 1 && cur[n - 1] != '/')
-				n--;
-			cur[n > 1 ? --n : n] = '\0';
-		} else if (len && !(len == 1 && p[0] == '.')) {
-			struct stat st;
-			if (n + 1 + len >= PATH_MAX)
-				return true; /* too long to tell: treat as a link */
-			cur[n++] = '/';
-			memcpy(cur + n, p, len);
-			cur[n += len] = '\0';
-			if (syscall(SYS_newfstatat, AT_FDCWD, cur, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				return false;
-			if (S_ISLNK(st.st_mode))
-				return true;
-		}
-		p += len;
-		p += strspn(p, "/");
-	}
-	return false;
+	if (strlen(dir) + 1 + strlen(target) >= PATH_MAX)
+		return true; /* too long to tell: treat as a link */
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false; /* the kernel fails on the directory itself */
+	bool link = shim_link_before_climb(fd, target);
+	syscall(SYS_close, fd);
+	return link;
 }
 
 /* Did the walk of @target stop short (its answer ends in "/." where the
