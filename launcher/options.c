@@ -5,6 +5,7 @@
 #endif
 #include "options.h"
 
+#include "realname.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "realname.h"
 
 #ifndef TMPJAIL_VERSION
 #define TMPJAIL_VERSION "0.1.0"
@@ -113,8 +113,8 @@ static int add_seccomp(const char *spec)
 /* --trap MODE. 0, or -1 after printing. */
 static int parse_trap(const char *mode)
 {
-	static const char *const names[] = {[TRAP_AUTO] = "auto", [TRAP_OFF] = "off",
-					    [TRAP_ALL] = "all"};
+	static const char *const names[] = {
+	    [TRAP_AUTO] = "auto", [TRAP_OFF] = "off", [TRAP_ALL] = "all"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(mode, names[i]) == 0) {
 			arg_trap = (enum trap_mode)i;
@@ -169,7 +169,8 @@ static int report_options(int argc)
 		return -1;
 	}
 	/* A report runs nothing: an option of a run would be ignored, so refuse it. */
-	if (arg_keep || arg_memory || arg_seal || arg_seccomp || arg_audit || arg_base || trap_given) {
+	if (arg_keep || arg_memory || arg_seal || arg_seccomp || arg_audit || arg_base ||
+	    trap_given) {
 		fputs("tmpjail: --report runs no command: --keep, --base, --memory, --seccomp, "
 		      "--seal, --trap and --audit do not go with it\n",
 		      stderr);

@@ -35,8 +35,8 @@ static const struct {
 enum { ENV_ROOT, ENV_DIR, ENV_REDIRECT, ENV_PRELOAD, ENV_AUDIT, ENV_OWNER, ENV_TRAP, ENV_COUNT };
 
 static const char *const env_names[ENV_COUNT] = {
-    "TMPJAIL_ROOT",    "TMPJAIL_DIR",	"TMPJAIL_REDIRECT",
-    "TMPJAIL_PRELOAD", "TMPJAIL_AUDIT", "TMPJAIL_OWNER", "TMPJAIL_TRAP",
+    "TMPJAIL_ROOT",  "TMPJAIL_DIR",   "TMPJAIL_REDIRECT", "TMPJAIL_PRELOAD",
+    "TMPJAIL_AUDIT", "TMPJAIL_OWNER", "TMPJAIL_TRAP",
 };
 
 /* One complete set of "NAME=value" entries. */

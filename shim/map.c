@@ -532,8 +532,8 @@ bool map_needs_walk(const struct map_table *table, const char *path)
 	if (!path || path[0] != '/')
 		return false;
 	/* (A prefix written past a magic link is a prefix like any other.) */
-	if ((path[1] == 'p' || path[1] == 'd') && !table->incomplete &&
-	    map_past_magic_link(path) && !map_match(table, path))
+	if ((path[1] == 'p' || path[1] == 'd') && !table->incomplete && map_past_magic_link(path) &&
+	    !map_match(table, path))
 		return true;
 	if (!map_has_dotdot(path))
 		return false;

@@ -146,8 +146,8 @@ int map_match(const struct map_table *table, const char *path);
  * map_may_reach() - could the relative @path reach a redirected prefix
  * from some directory? Only when its first component (after "." ones) is
  * ".." or a component name of a prefix ("tmp" or "var" by default), when
- * it has a ".." further on ("x/../tmp"), or when the table is incomplete. This is the fast test for relative paths: no system
- * call.
+ * it has a ".." further on ("x/../tmp"), or when the table is incomplete. This is the fast test for
+ * relative paths: no system call.
  *
  * Return: nonzero when it could.
  */

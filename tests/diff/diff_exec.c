@@ -142,8 +142,8 @@ static void roles_check(void)
 		struct stat now;
 		if (!ex.id[i].path)
 			continue;
-		if (raw_stat(ex_expand(ex.id[i].path), &now) == 0 &&
-		    now.st_dev == ex.id[i].dev && now.st_ino == ex.id[i].ino)
+		if (raw_stat(ex_expand(ex.id[i].path), &now) == 0 && now.st_dev == ex.id[i].dev &&
+		    now.st_ino == ex.id[i].ino)
 			continue;
 		/* Gone for good; the slot stays, so later labels agree. */
 		ex.id[i].path = NULL;

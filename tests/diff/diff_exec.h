@@ -17,7 +17,7 @@ struct exec_state {
 		ino_t ino;
 		char label[16];
 		const char *path; /* a role's place, NULL for a file */
-	} id[MAX_IDS]; /* roles first, then files in the order first seen */
+	} id[MAX_IDS];		  /* roles first, then files in the order first seen */
 	size_t ids;
 };
 
