@@ -4,12 +4,39 @@
 #define TMPJAIL_TESTS_TJ_CHECK_H
 
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* Each suite file defines this; check_main.c runs it. */
 Suite *tj_suite(void);
+
+/* Everything left to read on @fd, to its end, as a malloc'd string (a read
+ * interrupted by a signal is retried; any other error fails the test). */
+static inline char *tj_read_fd(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap + 1);
+
+	ck_assert_ptr_nonnull(buf);
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			ck_assert_ptr_nonnull(buf);
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		ck_assert_msg(n >= 0, "read: %s", strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return buf;
+}
 
 /*
  * TJ_SKIP(reason): end the current test as skipped (CTest reports it so).

@@ -106,30 +106,6 @@ static bool require_sandbox(void)
 				"bind-mounts the private dirs (TMPJAIL_SHIM names the shim)"); \
 	} while (0)
 
-/* Read all of @fd into a new string. */
-static char *slurp(int fd)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
-
-	ck_assert_ptr_nonnull(buf);
-	for (;;) {
-		if (len == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			ck_assert_ptr_nonnull(buf);
-		}
-		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
 /*
  * Run the script (prelude + @body) in a fresh sandbox, @mode "shim" or
  * "ref", as @user ("root" or "nobody"): what it printed (stdout and
@@ -157,7 +133,7 @@ static char *run(const char *mode, const char *user, const char *body)
 		_exit(127);
 	}
 	close(out[1]);
-	char *text = slurp(out[0]);
+	char *text = tj_read_fd(out[0]);
 	close(out[0]);
 	int status;
 	while (waitpid(pid, &status, 0) < 0)

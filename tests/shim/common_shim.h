@@ -326,23 +326,8 @@ static inline char *tj_read_file(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
-	ck_assert_ptr_nonnull(buf);
-	for (;;) {
-		if (len == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			ck_assert_ptr_nonnull(buf);
-		}
-		ssize_t n = read(fd, buf + len, cap - len);
-		ck_assert_msg(n >= 0, "read %s: %s", path, strerror(errno));
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	char *buf = tj_read_fd(fd);
 	close(fd);
-	buf[len] = '\0';
 	return buf;
 }
 
