@@ -9,6 +9,7 @@
  * rename from one private dir to another, or between one and the rest of
  * the system, fails with EXDEV, as between two mounts (mv then copies).
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -211,6 +212,46 @@ static int mount_of(const struct map_table *table, const char *path)
 }
 
 /*
+ * Which private dir the mapped @path (from @dirfd) is on, judged by the
+ * directory the kernel reaches for it, symlinks on the way followed: "l/a"
+ * with l -> /tmp is on the private /tmp whatever its text says, and
+ * "/tmp/h/a" with h -> /home is not. MOUNT_UNKNOWN when that directory
+ * cannot be opened or named (the kernel's own lookup then answers), or
+ * the last component is "." or "..".
+ */
+static int real_mount_of(const struct map_table *table, int dirfd, const char *path)
+{
+	char dir[PATH_MAX], name[PATH_MAX], link[32];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(dir) || !busy_name_ok(path))
+		return MOUNT_UNKNOWN;
+	memcpy(dir, path, n + 1);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	char *slash = strrchr(dir, '/');
+	const char *last = slash ? slash + 1 : dir;
+	const char *parent = slash == dir ? "/" : slash ? dir : ".";
+	if (slash && slash != dir)
+		*slash = '\0';
+	int saved = errno, mount = MOUNT_UNKNOWN;
+	long fd = syscall(SYS_openat, dirfd, parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		shim_proc_fd_path(link, (int)fd);
+		long len = syscall(SYS_readlinkat, AT_FDCWD, link, name, sizeof(name) - 1);
+		syscall(SYS_close, fd);
+		size_t m = len > 1 ? (size_t)len : 0, k = strlen(last); /* "/" as "" */
+		if (len > 0 && name[0] == '/' && m + 1 + k < sizeof(name)) {
+			name[m] = '/';
+			memcpy(name + m + 1, last, k + 1);
+			mount = map_mount_of(table, name);
+		}
+	}
+	errno = saved;
+	return mount;
+}
+
+/*
  * What the kernel answers before EBUSY on a rename of (or onto) a private
  * dir, a directory: EEXIST or ENOENT for RENAME_NOREPLACE or
  * RENAME_EXCHANGE, then ENOTDIR for a directory onto a file, EISDIR for a
@@ -286,6 +327,12 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 	const char *from_name = absolute(fromfd, *from, abs_from);
 	const char *to_name = absolute(tofd, *to, abs_to);
 	int from_mount = mount_of(table, from_name), to_mount = mount_of(table, to_name);
+	/* Symlinks on the way decide where a name really is. */
+	int from_real = real_mount_of(table, fromfd, *from),
+	    to_real = real_mount_of(table, tofd, *to);
+	if (from_real != MOUNT_UNKNOWN && to_real != MOUNT_UNKNOWN && from_mount != MOUNT_UNKNOWN &&
+	    to_mount != MOUNT_UNKNOWN)
+		from_mount = from_real, to_mount = to_real;
 	bool from_busy = busy_at(fromfd, *from), to_busy = busy_at(tofd, *to);
 	/* No name to judge mounts by (a removed directory): a private dir is
 	 * still not moved; anything else is the kernel's. */
