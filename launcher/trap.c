@@ -187,25 +187,73 @@ static int copy_path(const char *path, char *out)
 
 /*
  * Map the absolute program path @path into @out: TRAP_PATH_MAPPED when
- * @out lies in the root, TRAP_PATH_KEEP with @out the kernel's path else.
+ * the supervisor must act on @out (it lies in the root, or the walk found
+ * that the kernel, given @path, would go elsewhere than a mounted /tmp
+ * leads), TRAP_PATH_KEEP with @out the kernel's path else.
  */
 static int map_absolute(const struct map_table *table, const char *path, char *out)
 {
-	int r = map_needs_walk(table, path) ? shim_resolve(table, path, out, PATH_MAX)
-					    : map_path(table, path, out, PATH_MAX);
+	bool walk = map_needs_walk(table, path);
+	int r =
+	    walk ? shim_resolve(table, path, out, PATH_MAX) : map_path(table, path, out, PATH_MAX);
 	if (r < 0)
 		return r;
 	if (r == MAP_KEEP && (r = copy_path(path, out)) < 0)
 		return r;
-	/* The walk answers in real names also outside the root: those are the kernel's. */
-	return map_inside_root(table, out) ? TRAP_PATH_MAPPED : TRAP_PATH_KEEP;
+	if (map_inside_root(table, out) || (walk && strcmp(out, path) != 0))
+		return TRAP_PATH_MAPPED;
+	return TRAP_PATH_KEEP;
 }
 
-int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *raw, bool full)
+/*
+ * Does the kernel, walking the absolute @path over the real tree, look a
+ * name up in a redirected prefix's directory, or end in one? When it does
+ * not ("/tmp/../etc/x"), its walk is the one over a mounted /tmp: ".." from
+ * a prefix's own directory reaches the same parent. Lexical, as links
+ * outside the prefixes are the kernel's (docs/trap.md).
+ */
+static bool looks_in_prefix(const struct map_table *table, const char *path)
+{
+	char cur[PATH_MAX];
+	size_t n = 0;
+	cur[0] = '\0';
+	for (const char *p = path;; p += strcspn(p, "/")) {
+		p += strspn(p, "/");
+		size_t len = strcspn(p, "/");
+		bool in_prefix = n > 0 && map_match(table, cur);
+		if (len == 0)
+			return in_prefix;
+		bool dot = len == 1 && p[0] == '.', dotdot = len == 2 && p[0] == '.' && p[1] == '.';
+		if (in_prefix && !dot && !dotdot)
+			return true;
+		if (dotdot) {
+			while (n > 0 && cur[n - 1] != '/')
+				n--;
+			n -= n > 0;
+		} else if (!dot) {
+			if (n + 1 + len >= sizeof(cur))
+				return true; /* too long to tell: the walk decides */
+			cur[n++] = '/';
+			memcpy(cur + n, p, len);
+			n += len;
+		}
+		cur[n] = '\0';
+	}
+}
+
+/* TRAP_PATH_MAPPED for @out, the mapping of @prog, once its directory is pinned. */
+static int pinned(struct trap_call *c, char *out, const char *prog, unsigned how)
+{
+	int err = trap_pin(c, out, prog, how);
+	return err ? err : TRAP_PATH_MAPPED;
+}
+
+int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *raw, unsigned how)
 {
 	const struct map_table *table = &c->trap->table;
 	char buf[PATH_MAX], base[PATH_MAX], joined[PATH_MAX];
 	char *path = raw ? raw : buf;
+	bool full = how & TRAP_FULL;
 	out[0] = '\0';
 	long n = trap_read_string(c, addr, path, PATH_MAX);
 	if (n == -EFAULT)
@@ -218,13 +266,16 @@ int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *ra
 		/* Already in the root ($TMPDIR): the kernel does it, unless paired. */
 		if (map_inside_root(table, path))
 			return copy_path(path, out) < 0 ? -ENAMETOOLONG
-			       : full			? TRAP_PATH_MAPPED
+			       : full			? pinned(c, out, path, how)
 							: TRAP_PATH_KEEP;
 		/* A magic link is the caller's, not the supervisor's: the kernel's. */
 		if (!map_match(table, path) &&
 		    (!map_needs_walk(table, path) || map_past_magic_link(path)))
 			return copy_path(path, out);
-		return map_absolute(table, path, out);
+		if (!looks_in_prefix(table, path))
+			return copy_path(path, out);
+		int r = map_absolute(table, path, out);
+		return r == TRAP_PATH_MAPPED ? pinned(c, out, path, how) : r;
 	}
 	/* Relative without a virtual cwd: only one that may reach a prefix needs a look. */
 	if (!full && c->trap->ncwds == 0 && !map_may_reach(table, path))
@@ -241,13 +292,14 @@ int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *ra
 	if (map_join(base, path, joined, sizeof(joined)) < 0)
 		return -ENAMETOOLONG;
 	int r = map_absolute(table, joined, out);
+	if (r == TRAP_PATH_MAPPED)
+		return pinned(c, out, joined, how);
 	/*
-	 * From a virtual cwd, or from a stand-in up out of every prefix: the
-	 * kernel would start from the wrong directory, and the supervisor
-	 * does not act outside the root for the program (--seal and
-	 * --seccomp confine the program, not the launcher). Refused.
+	 * From a virtual cwd, or from a stand-in, to where no walk was needed
+	 * and outside the root: the kernel would start from the wrong
+	 * directory. Refused.
 	 */
-	if (r == TRAP_PATH_KEEP && (v == 1 || in_root))
+	if (v == 1 || in_root)
 		return -EACCES;
 	return r;
 }

@@ -51,19 +51,26 @@ static long shown_link_size(struct trap_call *c, const char *path, long size)
 	return (long)strlen(target);
 }
 
+/* A lookup that follows a last symlink unless @flags has AT_SYMLINK_NOFOLLOW. */
+static unsigned lookup(unsigned flags)
+{
+	return TRAP_LOOKUP | (flags & AT_SYMLINK_NOFOLLOW ? 0 : TRAP_FOLLOW);
+}
+
 /* stat, lstat, newfstatat. */
 static long do_stat(struct trap_call *c, int dirfd, uint64_t path_addr, uint64_t buf, int flags)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	int r = trap_path(c, dirfd, path_addr, path, NULL, lookup((unsigned)flags));
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	struct stat st;
 	if ((r = trap_become(c, false)))
 		return r;
-	long ret = syscall(SYS_newfstatat, AT_FDCWD, path, &st, flags);
+	const char *at = trap_at(c, path);
+	long ret = syscall(SYS_newfstatat, AT_FDCWD, at, &st, flags);
 	if (ret == 0 && S_ISLNK(st.st_mode))
-		st.st_size = shown_link_size(c, path, st.st_size);
+		st.st_size = shown_link_size(c, at, st.st_size);
 	ret = trap_result(c, ret);
 	return ret < 0 ? ret : trap_write(c, buf, &st, sizeof(st));
 }
@@ -71,16 +78,16 @@ static long do_stat(struct trap_call *c, int dirfd, uint64_t path_addr, uint64_t
 static long do_statx(struct trap_call *c)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, TRAP_FD(0), TRAP_ARG(1), path, NULL, false);
+	int r = trap_path(c, TRAP_FD(0), TRAP_ARG(1), path, NULL, lookup((unsigned)TRAP_ARG(2)));
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	struct statx stx;
 	if ((r = trap_become(c, false)))
 		return r;
-	long ret =
-	    syscall(SYS_statx, AT_FDCWD, path, (int)TRAP_ARG(2), (unsigned)TRAP_ARG(3), &stx);
+	const char *at = trap_at(c, path);
+	long ret = syscall(SYS_statx, AT_FDCWD, at, (int)TRAP_ARG(2), (unsigned)TRAP_ARG(3), &stx);
 	if (ret == 0 && S_ISLNK(stx.stx_mode) && (stx.stx_mask & STATX_SIZE))
-		stx.stx_size = (uint64_t)shown_link_size(c, path, (long)stx.stx_size);
+		stx.stx_size = (uint64_t)shown_link_size(c, at, (long)stx.stx_size);
 	ret = trap_result(c, ret);
 	return ret < 0 ? ret : trap_write(c, TRAP_ARG(4), &stx, sizeof(stx));
 }
@@ -88,13 +95,13 @@ static long do_statx(struct trap_call *c)
 static long do_statfs(struct trap_call *c)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, AT_FDCWD, TRAP_ARG(0), path, NULL, false);
+	int r = trap_path(c, AT_FDCWD, TRAP_ARG(0), path, NULL, TRAP_LOOKUP | TRAP_FOLLOW);
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	struct statfs st;
 	if ((r = trap_become(c, false)))
 		return r;
-	long ret = trap_result(c, syscall(SYS_statfs, path, &st));
+	long ret = trap_result(c, syscall(SYS_statfs, trap_at(c, path), &st));
 	return ret < 0 ? ret : trap_write(c, TRAP_ARG(1), &st, sizeof(st));
 }
 
@@ -106,26 +113,26 @@ static long do_statfs(struct trap_call *c)
 static long do_access(struct trap_call *c, int dirfd, uint64_t path_addr, int mode, int flags)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	int r = trap_path(c, dirfd, path_addr, path, NULL, lookup((unsigned)flags));
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	if ((r = trap_become(c, !(flags & AT_EACCESS))))
 		return r;
 	if (c->trap->root)
 		flags |= AT_EACCESS;
-	return trap_result(c, syscall(SYS_faccessat2, AT_FDCWD, path, mode, flags));
+	return trap_result(c, syscall(SYS_faccessat2, AT_FDCWD, trap_at(c, path), mode, flags));
 }
 
 /*
  * One mapped path and the call's other arguments as they are: mkdir(at),
  * unlink(at), rmdir, chmod family, chown family, truncate, mknod(at).
- * @nr: the call made on (AT_FDCWD, path, @a1, @a2, @a3).
+ * @nr: the call made on (AT_FDCWD, path, @a1, @a2, @a3); @how: trap_path()'s.
  */
-static long do_simple(struct trap_call *c, int dirfd, uint64_t path_addr, long nr, uint64_t a1,
-		      uint64_t a2, uint64_t a3)
+static long do_simple(struct trap_call *c, int dirfd, uint64_t path_addr, unsigned how, long nr,
+		      uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	int r = trap_path(c, dirfd, path_addr, path, NULL, how);
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	/* The private dirs are mount points to the program (shim/busy.c). */
@@ -134,9 +141,10 @@ static long do_simple(struct trap_call *c, int dirfd, uint64_t path_addr, long n
 	c->creates = nr == SYS_mkdirat || nr == SYS_mknodat;
 	if ((r = trap_become(c, false)))
 		return r;
+	const char *at = trap_at(c, path);
 	if (nr == SYS_truncate || nr == SYS_rmdir)
-		return trap_result(c, syscall(nr, path, a1));
-	return trap_result(c, syscall(nr, AT_FDCWD, path, a1, a2, a3));
+		return trap_result(c, syscall(nr, at, a1));
+	return trap_result(c, syscall(nr, AT_FDCWD, at, a1, a2, a3));
 }
 
 /* utimensat, and utime, utimes, futimesat through it. @times: NULL for now. */
@@ -144,12 +152,12 @@ static long do_times(struct trap_call *c, int dirfd, uint64_t path_addr,
 		     const struct timespec *times, int flags)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	int r = trap_path(c, dirfd, path_addr, path, NULL, lookup((unsigned)flags));
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	if ((r = trap_become(c, false)))
 		return r;
-	return trap_result(c, syscall(SYS_utimensat, AT_FDCWD, path, times, flags));
+	return trap_result(c, syscall(SYS_utimensat, AT_FDCWD, trap_at(c, path), times, flags));
 }
 
 static long do_utimensat(struct trap_call *c)
@@ -204,7 +212,7 @@ static long do_utime(struct trap_call *c)
 static long do_exec(struct trap_call *c, int dirfd, uint64_t path_addr)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	int r = trap_path(c, dirfd, path_addr, path, NULL, 0);
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	return -EACCES;
@@ -218,36 +226,38 @@ static long dispatch_simple(struct trap_call *c, long nr)
 {
 	switch (nr) {
 	case SCMP_SYS(mkdir):
-		return do_simple(c, AT_FDCWD, ARG(0), SYS_mkdirat, ARG(1), 0, 0);
+		return do_simple(c, AT_FDCWD, ARG(0), 0, SYS_mkdirat, ARG(1), 0, 0);
 	case SCMP_SYS(mkdirat):
-		return do_simple(c, AT(0), ARG(1), SYS_mkdirat, ARG(2), 0, 0);
+		return do_simple(c, AT(0), ARG(1), 0, SYS_mkdirat, ARG(2), 0, 0);
 	case SCMP_SYS(unlink):
-		return do_simple(c, AT_FDCWD, ARG(0), SYS_unlinkat, 0, 0, 0);
+		return do_simple(c, AT_FDCWD, ARG(0), 0, SYS_unlinkat, 0, 0, 0);
 	case SCMP_SYS(unlinkat):
-		return do_simple(c, AT(0), ARG(1), SYS_unlinkat, ARG(2), 0, 0);
+		return do_simple(c, AT(0), ARG(1), 0, SYS_unlinkat, ARG(2), 0, 0);
 	case SCMP_SYS(rmdir):
-		return do_simple(c, AT_FDCWD, ARG(0), SYS_rmdir, 0, 0, 0);
+		return do_simple(c, AT_FDCWD, ARG(0), 0, SYS_rmdir, 0, 0, 0);
 	case SCMP_SYS(chmod):
-		return do_simple(c, AT_FDCWD, ARG(0), SYS_fchmodat, ARG(1), 0, 0);
+		return do_simple(c, AT_FDCWD, ARG(0), lookup(0), SYS_fchmodat, ARG(1), 0, 0);
 	case SCMP_SYS(fchmodat):
-		return do_simple(c, AT(0), ARG(1), SYS_fchmodat, ARG(2), 0, 0);
+		return do_simple(c, AT(0), ARG(1), lookup(0), SYS_fchmodat, ARG(2), 0, 0);
 #ifdef SYS_fchmodat2
 	case SCMP_SYS(fchmodat2):
-		return do_simple(c, AT(0), ARG(1), SYS_fchmodat2, ARG(2), ARG(3), 0);
+		return do_simple(c, AT(0), ARG(1), lookup((unsigned)ARG(3)), SYS_fchmodat2, ARG(2),
+				 ARG(3), 0);
 #endif
 	case SCMP_SYS(chown):
-		return do_simple(c, AT_FDCWD, ARG(0), SYS_fchownat, ARG(1), ARG(2), 0);
+		return do_simple(c, AT_FDCWD, ARG(0), lookup(0), SYS_fchownat, ARG(1), ARG(2), 0);
 	case SCMP_SYS(lchown):
-		return do_simple(c, AT_FDCWD, ARG(0), SYS_fchownat, ARG(1), ARG(2),
-				 AT_SYMLINK_NOFOLLOW);
+		return do_simple(c, AT_FDCWD, ARG(0), lookup(AT_SYMLINK_NOFOLLOW), SYS_fchownat,
+				 ARG(1), ARG(2), AT_SYMLINK_NOFOLLOW);
 	case SCMP_SYS(fchownat):
-		return do_simple(c, AT(0), ARG(1), SYS_fchownat, ARG(2), ARG(3), ARG(4));
+		return do_simple(c, AT(0), ARG(1), lookup((unsigned)ARG(4)), SYS_fchownat, ARG(2),
+				 ARG(3), ARG(4));
 	case SCMP_SYS(truncate):
-		return do_simple(c, AT_FDCWD, ARG(0), SYS_truncate, ARG(1), 0, 0);
+		return do_simple(c, AT_FDCWD, ARG(0), lookup(0), SYS_truncate, ARG(1), 0, 0);
 	case SCMP_SYS(mknod):
-		return do_simple(c, AT_FDCWD, ARG(0), SYS_mknodat, ARG(1), ARG(2), 0);
+		return do_simple(c, AT_FDCWD, ARG(0), 0, SYS_mknodat, ARG(1), ARG(2), 0);
 	case SCMP_SYS(mknodat):
-		return do_simple(c, AT(0), ARG(1), SYS_mknodat, ARG(2), ARG(3), 0);
+		return do_simple(c, AT(0), ARG(1), 0, SYS_mknodat, ARG(2), ARG(3), 0);
 	case SCMP_SYS(access):
 		return do_access(c, AT_FDCWD, ARG(0), (int)ARG(1), 0);
 	case SCMP_SYS(faccessat):

@@ -36,6 +36,8 @@ struct trap_later {
 	int ngroups;
 	gid_t groups[256];
 	long (*work)(struct trap_later *later); /* the answer, or TRAP_ANSWERED */
+	int pin;				/* the directory the work acts in, or -1 */
+	bool own_pin;				/* ... a pin the work closes (trap_pin_take()) */
 	/* The work's own: an open ... */
 	struct open_how how;
 	bool legacy;

@@ -26,6 +26,26 @@
 /* trap_path() results besides -errno. */
 enum { TRAP_PATH_KEEP = 0, TRAP_PATH_MAPPED = 1 };
 
+/* What a call does with its path (trap_path()'s @how). Neither: it acts in
+ * the path's directory on the last name (mkdir, unlink, rename, ...). */
+enum {
+	TRAP_FULL = 1,	   /* @out is wanted also for TRAP_PATH_KEEP (calls of two paths) */
+	TRAP_LOOKUP = 2,   /* it looks the path up (stat, open, chmod, readlink, ...) */
+	TRAP_FOLLOW = 4,   /* ... and follows a last symlink */
+	TRAP_NO_LINKS = 8, /* no symlink may be on the way (RESOLVE_NO_SYMLINKS): ELOOP */
+};
+
+/* Most pinned directories one call acts in (rename has two). */
+#define TRAP_PINS_MAX 2
+
+/* A directory the supervisor acts in, pinned by descriptor (trap_pin.c). */
+struct trap_pin {
+	const char *of;		/* the trap_path() output it stands for */
+	int fd;			/* O_PATH */
+	char at[PATH_MAX + 32]; /* "/proc/self/fd/N/<name>" */
+	const char *name;	/* <name>, in @at */
+};
+
 /* Most listeners served at once: one per trapped tree (the command's, and each
  * a shim trapped for a child). More are closed: their calls then fail (ENOSYS). */
 #define TRAP_LISTENERS_MAX 1024
@@ -57,7 +77,8 @@ struct trap {
 	struct seccomp_notif_resp *resp;
 	struct trap_cwd *cwds;
 	size_t ncwds, cwds_size;
-	uid_t euid; /* the launcher's own ids, given back after acting as a caller */
+	int root_fd; /* O_PATH of the root, or -1 */
+	uid_t euid;  /* the launcher's own ids, given back after acting as a caller */
 	gid_t egid;
 	gid_t *groups;
 	int ngroups;
@@ -104,6 +125,8 @@ struct trap_call {
 	bool became;	     /* acting with the caller's credentials */
 	bool groups_changed; /* ... and its supplementary groups */
 	mode_t saved_umask;
+	struct trap_pin pins[TRAP_PINS_MAX];
+	int npins;
 };
 
 /*
@@ -158,15 +181,49 @@ long trap_read_string(struct trap_call *c, uint64_t addr, char *buf, size_t size
 /*
  * trap_path() - the path argument at @addr, relative to @dirfd (a
  * descriptor of the caller, or AT_FDCWD), as the supervisor must use it.
- * @out: receives the mapped, absolute path (PATH_MAX).
+ * @out: receives the mapped, absolute path (PATH_MAX): for
+ *       TRAP_PATH_MAPPED, the real path the call acts on, its directory
+ *       pinned (trap_pin()); pass trap_at(c, @out) to the kernel.
  * @raw: receives the path as the program wrote it (PATH_MAX), or NULL.
- * @full: @out is wanted also for TRAP_PATH_KEEP (calls of two paths): the
- *        path the kernel would use, absolute; "" when no such path is known
- *        (a bad descriptor, a bad pointer).
- * Return: TRAP_PATH_MAPPED, TRAP_PATH_KEEP (the kernel may do the call as
- * made), or -errno (-ESRCH: the caller is gone).
+ * @how: TRAP_FULL, TRAP_LOOKUP, TRAP_FOLLOW. With TRAP_FULL, @out is the
+ *       path the kernel would use also for TRAP_PATH_KEEP, absolute; ""
+ *       when no such path is known (a bad descriptor, a bad pointer).
+ * Return: TRAP_PATH_MAPPED (the supervisor acts), TRAP_PATH_KEEP (the
+ * kernel may do the call as made), or -errno (-ESRCH: the caller is gone).
  */
-int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *raw, bool full);
+int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *raw, unsigned how);
+
+/*
+ * trap_pin() - pin the directory the call acts in for @out, the real path
+ * (PATH_MAX) a mapping of @prog (the absolute path in the program's names)
+ * gave, so that no symlink planted in the root takes the supervisor out of
+ * it (trap_pin.c says how). @out may change: to where symlinks on the way,
+ * and a last one the call follows (@how), lead. Made with the caller's ids.
+ * Return: 0 (the pin is c's until trap_pins_close()), or -errno: the
+ * call's answer (-ELOOP for a link through /proc, -EACCES for a directory
+ * outside the root in a redirected prefix).
+ */
+int trap_pin(struct trap_call *c, char *out, const char *prog, unsigned how);
+
+/* trap_at() - what to give the kernel for @out: its pinned form, or @out itself. */
+const char *trap_at(const struct trap_call *c, const char *out);
+
+/*
+ * trap_at_fd() - @out as a descriptor and a name relative to it, for the
+ * *at() calls that refuse magic links (openat2 with RESOLVE_NO_MAGICLINKS):
+ * the pin and its name, or AT_FDCWD and @out.
+ */
+const char *trap_at_fd(const struct trap_call *c, const char *out, int *dirfd);
+
+/*
+ * trap_pin_take() - the descriptor of @out's pin, which c no longer
+ * closes: for an answer made later (trap_later()), whose work closes it.
+ * -1 when @out has none.
+ */
+int trap_pin_take(struct trap_call *c, const char *out);
+
+/* trap_pins_close() - close c's pins, once the call is answered. */
+void trap_pins_close(struct trap_call *c);
 
 /* trap_creds_read() - fill c->creds once. 0 or -errno. */
 int trap_creds_read(struct trap_call *c);

@@ -35,10 +35,14 @@ static long do_two(struct trap_call *c, long nr, int dirfd1, uint64_t path1, int
 		   uint64_t path2, uint64_t flags)
 {
 	char from[PATH_MAX], to[PATH_MAX];
-	int r1 = trap_path(c, dirfd1, path1, from, NULL, true);
+	/* linkat(2) with AT_SYMLINK_FOLLOW links what a last symlink of @path1 names. */
+	unsigned how1 = TRAP_FULL;
+	if (nr == SYS_linkat && (flags & AT_SYMLINK_FOLLOW))
+		how1 |= TRAP_LOOKUP | TRAP_FOLLOW;
+	int r1 = trap_path(c, dirfd1, path1, from, NULL, how1);
 	if (r1 < 0)
 		return r1;
-	int r2 = trap_path(c, dirfd2, path2, to, NULL, true);
+	int r2 = trap_path(c, dirfd2, path2, to, NULL, TRAP_FULL);
 	if (r2 < 0)
 		return r2;
 	if (r1 == TRAP_PATH_KEEP && r2 == TRAP_PATH_KEEP)
@@ -47,14 +51,16 @@ static long do_two(struct trap_call *c, long nr, int dirfd1, uint64_t path1, int
 	if (!from[0] || !to[0])
 		return TRAP_CONTINUE;
 	const struct map_table *table = &c->trap->table;
-	if (r1 != r2 || map_mount_of(table, from) != map_mount_of(table, to))
+	if (map_inside_root(table, from) != map_inside_root(table, to) ||
+	    map_mount_of(table, from) != map_mount_of(table, to))
 		return -EXDEV;
 	if (nr == SYS_renameat2 && (map_is_stand_in(table, from) || map_is_stand_in(table, to)))
 		return -EBUSY; /* the private dirs are mount points (shim/busy.c) */
 	int err = trap_become(c, false);
 	if (err)
 		return err;
-	return trap_result(c, syscall(nr, AT_FDCWD, from, AT_FDCWD, to, flags));
+	return trap_result(
+	    c, syscall(nr, AT_FDCWD, trap_at(c, from), AT_FDCWD, trap_at(c, to), flags));
 }
 
 /*
@@ -68,7 +74,7 @@ static long do_symlink(struct trap_call *c, uint64_t target_addr, int dirfd, uin
 	long n = trap_read_string(c, target_addr, target, sizeof(target));
 	if (n < 0)
 		return n == -EFAULT ? TRAP_CONTINUE : n;
-	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	int r = trap_path(c, dirfd, path_addr, path, NULL, 0);
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	const struct map_table *table = &c->trap->table;
@@ -80,8 +86,8 @@ static long do_symlink(struct trap_call *c, uint64_t target_addr, int dirfd, uin
 	int err = trap_become(c, false);
 	if (err)
 		return err;
-	return trap_result(c,
-			   syscall(SYS_symlinkat, m == MAP_DONE ? stored : target, AT_FDCWD, path));
+	return trap_result(
+	    c, syscall(SYS_symlinkat, m == MAP_DONE ? stored : target, AT_FDCWD, trap_at(c, path)));
 }
 
 /* readlink(at): the target read back in the program's names. */
@@ -91,12 +97,13 @@ static long do_readlink(struct trap_call *c, int dirfd, uint64_t path_addr, uint
 	char path[PATH_MAX], target[PATH_MAX];
 	if ((int)size <= 0)
 		return TRAP_CONTINUE; /* EINVAL */
-	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	int r = trap_path(c, dirfd, path_addr, path, NULL, TRAP_LOOKUP);
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	if ((r = trap_become(c, false)))
 		return r;
-	long n = trap_result(c, syscall(SYS_readlinkat, AT_FDCWD, path, target, PATH_MAX - 1));
+	long n = trap_result(
+	    c, syscall(SYS_readlinkat, AT_FDCWD, trap_at(c, path), target, PATH_MAX - 1));
 	if (n < 0)
 		return n;
 	target[n] = '\0';
@@ -115,10 +122,14 @@ static long xattr_name(struct trap_call *c, uint64_t addr, char *name)
 	return n == -ENAMETOOLONG ? -ERANGE : n;
 }
 
-/* The path and, when @named, the attribute name of an xattr call: 0, or the answer. */
-static long xattr_args(struct trap_call *c, bool named, char *path, char *name)
+/*
+ * The path and, when @named, the attribute name of an xattr call: 0, or
+ * the answer. @follow: the call is not an l...xattr one.
+ */
+static long xattr_args(struct trap_call *c, bool named, bool follow, char *path, char *name)
 {
-	int r = trap_path(c, AT_FDCWD, ARG(0), path, NULL, false);
+	int r =
+	    trap_path(c, AT_FDCWD, ARG(0), path, NULL, TRAP_LOOKUP | (follow ? TRAP_FOLLOW : 0));
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	long n = named ? xattr_name(c, ARG(1), name) : 0;
@@ -135,7 +146,8 @@ static long do_xattr_get(struct trap_call *c, long nr, bool list)
 {
 	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
 	static char value[XATTR_SIZE_MAX];
-	long n = xattr_args(c, !list, path, name);
+	bool follow = nr == SYS_getxattr || nr == SYS_listxattr;
+	long n = xattr_args(c, !list, follow, path, name);
 	if (n)
 		return n;
 	uint64_t addr = list ? ARG(1) : ARG(2), size = list ? ARG(2) : ARG(3);
@@ -144,8 +156,9 @@ static long do_xattr_get(struct trap_call *c, long nr, bool list)
 	int r = trap_become(c, false);
 	if (r)
 		return r;
-	n = list ? syscall(nr, path, size ? value : NULL, size)
-		 : syscall(nr, path, name, size ? value : NULL, size);
+	const char *at = trap_at(c, path);
+	n = list ? syscall(nr, at, size ? value : NULL, size)
+		 : syscall(nr, at, name, size ? value : NULL, size);
 	n = trap_result(c, n);
 	if (n > 0 && size)
 		r = trap_write(c, addr, value, (size_t)n);
@@ -157,7 +170,7 @@ static long do_xattr_set(struct trap_call *c, long nr, bool remove)
 {
 	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
 	static char value[XATTR_SIZE_MAX];
-	long n = xattr_args(c, true, path, name);
+	long n = xattr_args(c, true, nr == SYS_setxattr || nr == SYS_removexattr, path, name);
 	if (n)
 		return n;
 	if (!remove && ARG(3) > sizeof(value))
@@ -167,8 +180,9 @@ static long do_xattr_set(struct trap_call *c, long nr, bool remove)
 		return r == -EFAULT ? TRAP_CONTINUE : r;
 	if ((r = trap_become(c, false)))
 		return r;
-	return trap_result(c, remove ? syscall(nr, path, name)
-				     : syscall(nr, path, name, value, ARG(3), ARG(4)));
+	const char *at = trap_at(c, path);
+	return trap_result(c, remove ? syscall(nr, at, name)
+				     : syscall(nr, at, name, value, ARG(3), ARG(4)));
 }
 
 /* A descriptor of the caller's, as ours, through pidfd_getfd(2). */
@@ -194,7 +208,8 @@ static int caller_fd(struct trap_call *c, int fd)
 static long do_inotify(struct trap_call *c)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, AT_FDCWD, ARG(1), path, NULL, false);
+	unsigned how = TRAP_LOOKUP | (ARG(2) & IN_DONT_FOLLOW ? 0 : TRAP_FOLLOW);
+	int r = trap_path(c, AT_FDCWD, ARG(1), path, NULL, how);
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	int fd = caller_fd(c, AT(0));
@@ -204,7 +219,7 @@ static long do_inotify(struct trap_call *c)
 		close(fd);
 		return r;
 	}
-	long wd = trap_result(c, inotify_add_watch(fd, path, (uint32_t)ARG(2)));
+	long wd = trap_result(c, inotify_add_watch(fd, trap_at(c, path), (uint32_t)ARG(2)));
 	close(fd);
 	return wd;
 }
@@ -219,7 +234,7 @@ static long connect_work(struct trap_later *later)
 
 /* A connect waits while the listener's backlog is full: in a thread (trap_later()). */
 static long connect_later(struct trap_call *c, int fd, const struct sockaddr_un *addr,
-			  socklen_t size)
+			  socklen_t size, const char *mapped)
 {
 	struct trap_later *later = calloc(1, sizeof(*later));
 	int err = later ? trap_creds_read(c) : -ENOMEM;
@@ -228,6 +243,8 @@ static long connect_later(struct trap_call *c, int fd, const struct sockaddr_un 
 		close(fd);
 		return err;
 	}
+	later->pin = trap_pin_take(c, mapped);
+	later->own_pin = true;
 	later->work = connect_work;
 	later->fd = fd;
 	later->addr = *addr;
@@ -258,15 +275,19 @@ static long do_socket(struct trap_call *c, bool bind_it)
 	int m = map_socket_path(&c->trap->table, path, mapped, sizeof(mapped));
 	if (m != MAP_DONE)
 		return m < 0 ? m : TRAP_CONTINUE;
-	if (strlen(mapped) >= sizeof(addr.sun_path))
+	/* bind(2) makes the last name; connect(2) follows a link there. */
+	if ((r = trap_pin(c, mapped, path, bind_it ? 0 : TRAP_LOOKUP | TRAP_FOLLOW)))
+		return r;
+	const char *at = trap_at(c, mapped);
+	if (strlen(at) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", mapped);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", at);
 	int fd = caller_fd(c, AT(0));
 	if (fd < 0)
 		return fd == -EBADF ? TRAP_CONTINUE : fd;
-	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(mapped) + 1);
+	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(at) + 1);
 	if (!bind_it)
-		return connect_later(c, fd, &addr, size);
+		return connect_later(c, fd, &addr, size, mapped);
 	c->creates = true; /* the socket's file takes the umask */
 	if ((r = trap_become(c, false))) {
 		close(fd);
@@ -285,7 +306,7 @@ static long do_socket(struct trap_call *c, bool bind_it)
 static long do_chdir(struct trap_call *c)
 {
 	char path[PATH_MAX], raw[PATH_MAX], real[PATH_MAX];
-	int r = trap_path(c, AT_FDCWD, ARG(0), path, raw, false);
+	int r = trap_path(c, AT_FDCWD, ARG(0), path, raw, TRAP_LOOKUP | TRAP_FOLLOW);
 	if (r < 0)
 		return r;
 	if (r == TRAP_PATH_KEEP) {
@@ -297,7 +318,7 @@ static long do_chdir(struct trap_call *c)
 	}
 	if ((r = trap_become(c, false)))
 		return r;
-	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(trap_at(c, path), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	long err = fd < 0 ? -errno : 0;
 	if (!err && syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
 		err = -errno;

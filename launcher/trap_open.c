@@ -66,14 +66,15 @@ static long send_fd(int listener, uint64_t id, int fd, bool cloexec)
  * in the supervisor those name the launcher's own descriptors, which a
  * link the program planted in /tmp must not hand it.
  */
-static long open_how_call(const char *path, const struct open_how *how, uint64_t more, bool legacy)
+static long open_how_call(int dirfd, const char *path, const struct open_how *how, uint64_t more,
+			  bool legacy)
 {
 	struct open_how call = *how;
 	call.flags |= more;
 	if (legacy)
 		call.flags &= OPEN_FLAGS;
 	call.resolve |= RESOLVE_NO_MAGICLINKS;
-	long fd = syscall(SYS_openat2, AT_FDCWD, path, &call, sizeof(call));
+	long fd = syscall(SYS_openat2, dirfd, path, &call, sizeof(call));
 	return fd < 0 ? -errno : fd;
 }
 
@@ -87,6 +88,8 @@ static void *later_thread(void *arg)
 		syscall(SYS_setfsuid, later->fsuid);
 	}
 	long answer = later->work(later);
+	if (later->pin >= 0 && later->own_pin)
+		close(later->pin);
 	if (answer != TRAP_ANSWERED) {
 		struct seccomp_notif_resp resp = {.id = later->id};
 		if (answer < 0)
@@ -115,6 +118,8 @@ long trap_later(struct trap_call *c, struct trap_later *later)
 	int err = pthread_create(&thread, &attr, later_thread, later);
 	pthread_attr_destroy(&attr);
 	if (err) {
+		if (later->pin >= 0 && later->own_pin)
+			close(later->pin);
 		free(later);
 		return -err;
 	}
@@ -124,7 +129,8 @@ long trap_later(struct trap_call *c, struct trap_later *later)
 /* A FIFO open that waits for its other end. */
 static long open_later(struct trap_later *later)
 {
-	long fd = open_how_call(later->path, &later->how, O_CLOEXEC, later->legacy);
+	int dirfd = later->pin >= 0 ? later->pin : AT_FDCWD;
+	long fd = open_how_call(dirfd, later->path, &later->how, O_CLOEXEC, later->legacy);
 	return fd < 0 ? fd
 		      : send_fd(later->listener, later->id, (int)fd, later->how.flags & O_CLOEXEC);
 }
@@ -139,6 +145,20 @@ static long open_in_thread(struct trap_call *c, const char *path, const struct o
 	later->work = open_later;
 	later->how = *how;
 	later->legacy = legacy;
+	/*
+	 * It may wait until the run ends (a caller killed meanwhile): it holds
+	 * no descriptor of its own. In the root, the place is opened again
+	 * beneath the root's descriptor through no symlink, as trap_pin() did.
+	 */
+	const struct trap *trap = c->trap;
+	later->pin = -1;
+	if (trap->root_fd >= 0 && map_inside_root(&trap->table, path)) {
+		const char *rel = path + trap->table.root_len;
+		rel += strspn(rel, "/");
+		later->pin = trap->root_fd;
+		later->how.resolve |= RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+		path = rel[0] ? rel : ".";
+	}
 	snprintf(later->path, sizeof(later->path), "%s", path);
 	return trap_later(c, later);
 }
@@ -163,7 +183,9 @@ static long open_mapped(struct trap_call *c, const char *path, const struct open
 	if (err)
 		return err;
 	bool may_wait = !(how->flags & (O_NONBLOCK | O_PATH));
-	long fd = open_how_call(path, how, O_CLOEXEC | (may_wait ? O_NONBLOCK : 0), legacy);
+	int dirfd;
+	const char *name = trap_at_fd(c, path, &dirfd);
+	long fd = open_how_call(dirfd, name, how, O_CLOEXEC | (may_wait ? O_NONBLOCK : 0), legacy);
 	err = fd < 0 ? (int)fd : 0;
 	trap_unbecome(c);
 	struct stat st;
@@ -184,12 +206,23 @@ static long open_mapped(struct trap_call *c, const char *path, const struct open
 	return send_fd(c->listener, c->req->id, (int)fd, how->flags & O_CLOEXEC);
 }
 
+/* trap_path()'s @how for an open of @flags and @resolve. */
+static unsigned open_how_lookup(uint64_t flags, uint64_t resolve)
+{
+	bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+	if (resolve & RESOLVE_NO_SYMLINKS)
+		return TRAP_LOOKUP | TRAP_NO_LINKS;
+	if ((flags & O_NOFOLLOW) || excl)
+		return TRAP_LOOKUP;
+	return TRAP_LOOKUP | TRAP_FOLLOW;
+}
+
 /* open, openat, creat: @flags and @mode as the call gave them. */
 static long do_open(struct trap_call *c, int dirfd, uint64_t path_addr, uint64_t flags,
 		    uint64_t mode)
 {
 	char path[PATH_MAX];
-	int r = trap_path(c, dirfd, path_addr, path, NULL, false);
+	int r = trap_path(c, dirfd, path_addr, path, NULL, open_how_lookup(flags, 0));
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	/* openat(2) ignores the mode without O_CREAT or O_TMPFILE; openat2(2) refuses it. */
@@ -211,7 +244,8 @@ static long do_openat2(struct trap_call *c)
 	/* RESOLVE_* confine the walk from a directory: the kernel does those as asked. */
 	if (how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT))
 		return TRAP_CONTINUE;
-	r = trap_path(c, TRAP_FD(0), TRAP_ARG(1), path, NULL, false);
+	r = trap_path(c, TRAP_FD(0), TRAP_ARG(1), path, NULL,
+		      open_how_lookup(how.flags, how.resolve));
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
 	return open_mapped(c, path, &how, false);

@@ -29,11 +29,18 @@ struct trap *trap_new(bool verbose)
 	trap->verbose = verbose;
 	trap->seal_fd = -1;
 	trap->door = -1;
+	trap->root_fd = -1;
 	trap->euid = geteuid();
 	trap->egid = getegid();
 	trap->root = trap->euid == 0;
 	int err = map_table_build(&trap->table, getenv("TMPJAIL_ROOT"), getenv("TMPJAIL_DIR"),
 				  getenv("TMPJAIL_REDIRECT"));
+	trap->table.foreign = true; /* /proc/self is the launcher here (shim/map.h) */
+	if (!err && trap->table.root[0]) {
+		trap->root_fd = open(trap->table.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (trap->root_fd < 0)
+			err = -errno;
+	}
 	int ngroups = getgroups(0, NULL);
 	if (!err && ngroups >= 0) {
 		trap->groups = calloc((size_t)ngroups + 1, sizeof(gid_t));
@@ -113,6 +120,7 @@ static void serve_one(struct trap *trap, int listener)
 	if (trap->req->data.arch == seccomp_arch_native() && !trap->unsealed)
 		answer = trap_dispatch(&call);
 	trap_unbecome(&call);
+	trap_pins_close(&call);
 	if (answer == -ESRCH)
 		answer = TRAP_ANSWERED; /* the caller is gone */
 	reply(trap, listener, answer);
@@ -291,6 +299,8 @@ void trap_free(struct trap *trap)
 	if (trap->door >= 0)
 		close(trap->door);
 	trap_cwd_free(trap);
+	if (trap->root_fd >= 0)
+		close(trap->root_fd);
 	if (trap->req)
 		seccomp_notify_free(trap->req, trap->resp);
 	free(trap->groups);

@@ -73,6 +73,13 @@ struct map_table {
 	 * path, and the shim refuses them all (fail closed).
 	 */
 	bool incomplete;
+	/*
+	 * Set by a user of the table that is not the program (the trap's
+	 * supervisor): "/proc/self" and the links below /proc name that
+	 * process, so shim_resolve() follows no symlink in /proc (-ELOOP).
+	 * map_table_build() leaves it clear.
+	 */
+	bool foreign;
 };
 
 /* map_path() results besides -errno. */

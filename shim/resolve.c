@@ -156,6 +156,9 @@ static int finish_dotdot(struct walk *w, char *out, size_t size)
 /* Walk the symlink at w->real next: todo = its target + "/" + @rest. */
 static int follow(struct walk *w, const char *rest)
 {
+	/* /proc's links name the process that looks: not the program, for a foreign walker. */
+	if (w->table->foreign && strncmp(w->real, "/proc/", 6) == 0)
+		return -ELOOP;
 	long n = syscall(SYS_readlinkat, AT_FDCWD, w->real, w->name, PATH_MAX - 1);
 
 	if (n < 0)

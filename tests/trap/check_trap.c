@@ -205,6 +205,52 @@ START_TEST(busybox_shell)
 }
 END_TEST
 
+/*
+ * Links planted in the private /tmp that lead out of it: to "/", and
+ * relative ones climbing past the root. The supervisor acts on the file a
+ * mounted /tmp would name (the private /tmp again), never in the real
+ * /tmp: each step is compared with a native run over a mounted /tmp.
+ */
+START_TEST(planted_links)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	static const char script[] =
+	    "ln -s / /tmp/r && cat /tmp/r/etc/../etc/hostname > /tmp/h && echo read-up-ok && "
+	    "echo made > /tmp/r/tmp/made && cat /tmp/made && ls /tmp/r/tmp/ && "
+	    "mkdir -p /tmp/e/f && ln -s ../../../../../tmp/t /tmp/e/f/up && "
+	    "echo climbed > /tmp/e/f/up && cat /tmp/t && cat /tmp/e/f/up && "
+	    "chmod 600 /tmp/e/f/up && stat -c %a /tmp/t && "
+	    "rm /tmp/r/tmp/made && mkdir /tmp/r/tmp/d && rmdir /tmp/r/var/tmp/../../tmp/d && "
+	    "ls -A /tmp && echo done";
+	compare(NULL, (const char *[]){"/bin/busybox", "sh", "-c", script, NULL},
+		"read-up-ok\nmade\nh\nmade\nr\nclimbed\nclimbed\n600\ne\nh\nr\nt\ndone\n");
+}
+END_TEST
+
+/*
+ * A link to a magic link (/proc/self/root): in the supervisor it would
+ * name the launcher's own root, so it is refused (ELOOP), and nothing
+ * reaches the real /tmp through it.
+ */
+START_TEST(planted_magic_link)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	static const char script[] =
+	    "ln -s /proc/self/root/tmp /tmp/p; echo x > /tmp/p/x; mkdir /tmp/p/d; "
+	    "ln -s /dev/stdout /tmp/o; echo y > /tmp/o; echo end";
+	struct run r;
+	run_ns(&r, true, NULL, (const char *[]){"/bin/busybox", "sh", "-c", script, NULL});
+	ck_assert_msg(strstr(r.out, "symbolic links") && strstr(r.out, "end\n"), "exit %d:\n%s",
+		      r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
 /* A Go program: its own system calls. */
 START_TEST(go_families)
 {
@@ -552,6 +598,8 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("static_bad_pointers"), static_bad_pointers);
 	add_case(s, tcase_create("static_threads"), static_threads);
 	add_case(s, tcase_create("busybox_shell"), busybox_shell);
+	add_case(s, tcase_create("planted_links"), planted_links);
+	add_case(s, tcase_create("planted_magic_link"), planted_magic_link);
 	add_case(s, tcase_create("go_families"), go_families);
 	add_case(s, tcase_create("go_mkdirtemp_race"), go_mkdirtemp_race);
 	add_case(s, tcase_create("killed_mid_call"), killed_mid_call);
