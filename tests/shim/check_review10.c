@@ -286,6 +286,7 @@ END_TEST
 START_TEST(test_unsearchable_dir_dotdot)
 {
 	REQUIRE_SANDBOX();
+	TJ_NEED_REACHABLE(getenv("TMPJAIL_SHIM"));
 	SAME_AS_MOUNTED("nobody",
 			"os.makedirs('/tmp/a')\n"
 			"os.chmod('/tmp/a', 0o600)\n"

@@ -44,11 +44,17 @@ static void assert_root_reaped(const char *root, const char *out)
 		      root, GONE_TIMEOUT);
 }
 
-/* Skip unless the user nobody exists; Slurm runs its jobs as that user. */
-#define NEED_NOBODY()                                     \
-	do {                                              \
-		if (!getpwnam("nobody"))                  \
-			TJ_SKIP("needs the user nobody"); \
+/* Skip unless the user nobody exists, and reaches the cluster's files and
+ * the launcher in the build tree; Slurm runs its jobs as that user. */
+static char nobody_conf[4096];
+#define NEED_NOBODY()                                                           \
+	do {                                                                    \
+		if (!getpwnam("nobody"))                                        \
+			TJ_SKIP("needs the user nobody");                       \
+		snprintf(nobody_conf, sizeof(nobody_conf), "%s/etc/slurm.conf", \
+			 getenv("TJ_CLUSTER"));                                 \
+		TJ_NEED_REACHABLE(nobody_conf);                                 \
+		TJ_NEED_REACHABLE(getenv("TMPJAIL_BIN"));                       \
 	} while (0)
 
 START_TEST(legacy_script_gets_private_tmp)
