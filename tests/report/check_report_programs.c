@@ -173,8 +173,9 @@ START_TEST(c_left_for_the_reaper)
 	ck_assert_msg(has_finding(out, "left-for-reaper", "info", "\"CWE-459\""), "%s", out);
 	free(out);
 	ck_assert_int_eq(ru_report(&out, (const char *const[]){"--fail-on", "info", log, NULL}), 1);
-	ck_assert_ptr_nonnull(strstr(out, "left-for-reaper"));
-	ck_assert_ptr_nonnull(strstr(out, "/tmp/scratch.XXXXXX"));
+	/* (Once seen failing in CI under load: the report is printed to tell why.) */
+	ck_assert_msg(strstr(out, "left-for-reaper") && strstr(out, "/tmp/scratch.XXXXXX"),
+		      "report:\n%s", out);
 	free(out);
 	lu_scratch_remove(ru_scratch());
 }
