@@ -20,6 +20,7 @@
 
 #define SHIM_FILE_NAME "libtmpjail-preload.so"
 #define LOADER_FILE_NAME "libtmpjail-loader.so"
+#define TRAP_HELPER_FILE_NAME "tmpjail-trap-exec"
 
 /* The two loader variables children must keep: ours is appended to theirs. */
 enum { LD_PRELOAD_VAR, LD_AUDIT_VAR, LD_COUNT };
@@ -45,6 +46,7 @@ struct env_set {
 	bool present[ENV_COUNT];
 	char ld_entry[LD_COUNT][PATH_MAX + 16]; /* "LD_PRELOAD=<shim>", "" if unknown */
 	const char *ld_file[LD_COUNT];		/* our file's path inside ld_entry */
+	char trap_helper[PATH_MAX];		/* tmpjail-trap-exec beside the shim, or "" */
 };
 
 /* Made at load and again once our own root exists: two sets, never rewritten
@@ -105,6 +107,26 @@ static void set_ld_entry(struct env_set *set, int var, const char *path)
 	set->ld_file[var] = entry + name_len + 1;
 }
 
+/* The regular file @name in @shim's directory, into @out (PATH_MAX): exists? */
+static bool beside_shim(const char *shim, const char *name, char *out)
+{
+	const char *slash = strrchr(shim, '/');
+	size_t dir_len = (size_t)(slash - shim) + 1, name_len = strlen(name);
+	struct stat st;
+
+	if (dir_len + name_len + 1 > PATH_MAX)
+		return false;
+	memcpy(out, shim, dir_len);
+	memcpy(out + dir_len, name, name_len + 1);
+	return sys_fstatat(AT_FDCWD, out, &st, 0) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *shim_trap_helper(void)
+{
+	const struct env_set *set = atomic_load_explicit(&current, memory_order_acquire);
+	return set && set->trap_helper[0] ? set->trap_helper : NULL;
+}
+
 void shim_env_prepare(const struct shim_env_values *values)
 {
 	if (sets_used == 2)
@@ -120,19 +142,15 @@ void shim_env_prepare(const struct shim_env_values *values)
 	set_entry(set, ENV_OWNER, values->owner);
 	set_entry(set, ENV_TRAP, values->trap);
 	set_ld_entry(set, LD_PRELOAD_VAR, values->preload);
-	/* The loader module is the file installed beside the shim (the shim's
-	 * own path is checked: find_own_path()); absent, children go without. */
+	/* The loader module and the trap's helper are the files installed
+	 * beside the shim (the shim's own path is checked: find_own_path());
+	 * absent, children go without. */
 	if (set->ld_file[LD_PRELOAD_VAR]) {
 		char loader[PATH_MAX];
-		const char *slash = strrchr(values->preload, '/');
-		size_t dir_len = (size_t)(slash - values->preload) + 1;
-		struct stat st;
-		if (dir_len + sizeof(LOADER_FILE_NAME) <= sizeof(loader)) {
-			memcpy(loader, values->preload, dir_len);
-			strcpy(loader + dir_len, LOADER_FILE_NAME);
-			if (sys_fstatat(AT_FDCWD, loader, &st, 0) == 0 && S_ISREG(st.st_mode))
-				set_ld_entry(set, LD_AUDIT_VAR, loader);
-		}
+		if (beside_shim(values->preload, LOADER_FILE_NAME, loader))
+			set_ld_entry(set, LD_AUDIT_VAR, loader);
+		if (!beside_shim(values->preload, TRAP_HELPER_FILE_NAME, set->trap_helper))
+			set->trap_helper[0] = '\0';
 	}
 	atomic_store_explicit(&current, set, memory_order_release);
 }

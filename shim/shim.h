@@ -315,6 +315,16 @@ void shim_trap_configure(const char *value);
  */
 int shim_trap_exec(const char *path, char *const envp[]);
 
+/*
+ * shim_trap_needed() - would shim_trap_exec() trap the program at @path
+ * (as the kernel will be given it) started with @envp? For posix_spawn,
+ * whose child execs out of the shim's reach (spawn.c).
+ */
+bool shim_trap_needed(const char *path, char *const envp[]);
+
+/* shim_trap_helper() - tmpjail-trap-exec beside the shim (trap_helper.c), or NULL. */
+const char *shim_trap_helper(void);
+
 /* ---- "#!" scripts (script.c) ---- */
 
 /* The kernel follows at most this many scripts before an executable. */

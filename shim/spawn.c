@@ -55,6 +55,25 @@ static int spawn_common(const char *name, pid_t *pid, int base, const char *path
 		path = script.file;
 		argv = (char *const *)full;
 	}
+	/*
+	 * A program the trap must hold (static, Go, set-group-ID): glibc's
+	 * child would exec it untrapped, so the helper beside the shim is
+	 * started in its place and execs it through the shim, which traps it
+	 * (trap_helper.c). A relative path after file actions is not known
+	 * here: left as it is.
+	 */
+	const char *helper = shim_trap_helper();
+	bool known = strchr(path, '/') && (path[0] == '/' || !actions);
+	size_t n = helper && known ? shim_env_count(argv) : 0;
+	bool via_helper = n > 0 && n <= 65536 && shim_trap_needed(path, env);
+	const char *via[via_helper ? n + 3 : 1];
+	if (via_helper) {
+		via[0] = helper;
+		via[1] = path;
+		memcpy(via + 2, argv, (n + 1) * sizeof(*via));
+		path = helper;
+		argv = (char *const *)via;
+	}
 	int r = real(pid, path, actions, attr, argv, env);
 	/* The child shares our lock's description: keep it, take a new one. */
 	if (r == 0)
@@ -108,8 +127,11 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
 	bool searched = !strchr(file, '/') && search_path(file, found, sizeof(found));
 	errno = saved; /* the probing may have set it */
 	if (searched) {
+		/* Mapped, or one the trap must hold: spawned by the path found. */
 		char mapped[PATH_MAX];
-		if (shim_map(found, mapped, sizeof(mapped), SHIM_MAP_NO_CREATE) == MAP_DONE)
+		int m = shim_map(found, mapped, sizeof(mapped), SHIM_MAP_NO_CREATE);
+		if (m == MAP_DONE ||
+		    (m == MAP_KEEP && shim_trap_helper() && shim_trap_needed(found, envp)))
 			return spawn_common("posix_spawnp", pid, AT_FDCWD, found, actions, attr,
 					    argv, envp, SHIM_REAL(posix_spawn));
 	}

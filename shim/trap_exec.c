@@ -87,16 +87,27 @@ static const char *door_in(char *const envp[])
 	return NULL;
 }
 
+/*
+ * The door for a child started with @envp: the one its environment names,
+ * when it names one (a nested launcher, which this shim was loaded into,
+ * has opened its own for the child it starts, and already trapped it with
+ * its own filter), else the one named at load; "" for none.
+ */
+static const char *door_for(char *const envp[])
+{
+	const char *now = door_in(envp);
+	return now && now[0] == '@' && now[1] && strlen(now) < sizeof(door) ? now : door;
+}
+
+bool shim_trap_needed(const char *path, char *const envp[])
+{
+	const char *why;
+	return door_for(envp)[0] && classify_program(path, &why) == CLASSIFY_TRAP;
+}
+
 int shim_trap_exec(const char *path, char *const envp[])
 {
-	/*
-	 * The door the child's environment names, when it names one: a nested
-	 * launcher, which this shim was loaded into, has opened its own for
-	 * the child it starts (and already trapped it with its own filter).
-	 */
-	const char *now = door_in(envp);
-	const char *name =
-	    now && now[0] == '@' && now[1] && strlen(now) < sizeof(door) ? now : door;
+	const char *name = door_for(envp);
 	const char *why;
 	if (!name[0] || classify_program(path, &why) != CLASSIFY_TRAP)
 		return 0;

@@ -147,11 +147,17 @@ START_TEST(test_layout)
 	assert_exists(prefix, rel, S_IFREG);
 	snprintf(rel, sizeof(rel), "%s/libtmpjail-loader.so", libdir);
 	assert_exists(prefix, rel, S_IFREG);
+	/* The trap's posix_spawn helper, beside the shim where the shim looks. */
+	snprintf(rel, sizeof(rel), "%s/tmpjail-trap-exec", libdir);
+	assert_exists(prefix, rel, S_IFREG);
+	join(rel, prefix, rel);
+	ck_assert_msg(access(rel, X_OK) == 0, "tmpjail-trap-exec is not executable");
 	/* Nothing else: no test program, no raw core archive, no test library. */
 	assert_only(prefix, libdir,
 		    (const char *[]){"libtmpjail.so", so_name, real_name, "libtmpjail.a",
-				     "libtmpjail-preload.so", "libtmpjail-loader.so", "pkgconfig",
-				     "cmake", "slurm-wlm" /* the Slurm plugin, when built */, NULL});
+				     "libtmpjail-preload.so", "libtmpjail-loader.so",
+				     "tmpjail-trap-exec", "pkgconfig", "cmake",
+				     "slurm-wlm" /* the Slurm plugin, when built */, NULL});
 	char bin_top[PATH_MAX], lib_top[PATH_MAX];
 	snprintf(bin_top, sizeof(bin_top), "%.*s", (int)strcspn(bindir, "/"), bindir);
 	snprintf(lib_top, sizeof(lib_top), "%.*s", (int)strcspn(libdir, "/"), libdir);

@@ -77,12 +77,13 @@ START_TEST(test_contents)
 	const char *runtime[] = {"./usr/bin/tmpjail",
 				 "./usr/lib.*/libtmpjail-preload.so",
 				 "./usr/lib.*/libtmpjail-loader.so",
+				 "./usr/lib.*/tmpjail-trap-exec",
 				 "./usr/lib.*/libtmpjail.so.0",
 				 "./usr/lib.*/libtmpjail.so.0.*",
 				 "./usr/share/man/man1/tmpjail.1.*",
 				 "./usr/share/bash-completion/completions/tmpjail",
 				 NULL};
-	assert_holds("tmpjail", runtime, 7);
+	assert_holds("tmpjail", runtime, 8);
 	const char *dev[] = {"./usr/include/tmpjail/tempfile.h",
 			     "./usr/lib.*/libtmpjail.a",
 			     "./usr/lib.*/libtmpjail.so",

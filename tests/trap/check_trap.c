@@ -251,6 +251,31 @@ START_TEST(planted_magic_link)
 }
 END_TEST
 
+/*
+ * posix_spawn(p) of a static program from a dynamic one: glibc's child
+ * execs with its own call, which no wrapper sees; the shim starts the
+ * helper beside it, which execs the program trapped. Same pid, same
+ * argv[0] (busybox picks its applet by it).
+ */
+START_TEST(posix_spawn_static)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0 || access("/usr/bin/python3", X_OK) != 0)
+		TJ_SKIP("needs busybox-static and python3");
+	static const char script[] =
+	    "import os\n"
+	    "pid = os.posix_spawn('/bin/busybox', ['sh', '-c', 'echo $0 $$ > /tmp/ps'], "
+	    "os.environ)\n"
+	    "print(os.waitpid(pid, 0)[1], open('/tmp/ps').read() == 'sh %d\\n' % pid)\n"
+	    "pid = os.posix_spawnp('busybox', ['busybox', 'sh', '-c', 'ls /tmp > /tmp/pp'],\n"
+	    "                      os.environ)\n"
+	    "print(os.waitpid(pid, 0)[1], open('/tmp/pp').read().split())\n"
+	    "print(sorted(os.listdir('/tmp')))\n";
+	compare(NULL, (const char *[]){"/usr/bin/python3", "-c", script, NULL},
+		"0 True\n0 ['pp', 'ps']\n['pp', 'ps']\n");
+}
+END_TEST
+
 /* A Go program: its own system calls. */
 START_TEST(go_families)
 {
@@ -600,6 +625,7 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("busybox_shell"), busybox_shell);
 	add_case(s, tcase_create("planted_links"), planted_links);
 	add_case(s, tcase_create("planted_magic_link"), planted_magic_link);
+	add_case(s, tcase_create("posix_spawn_static"), posix_spawn_static);
 	add_case(s, tcase_create("go_families"), go_families);
 	add_case(s, tcase_create("go_mkdirtemp_race"), go_mkdirtemp_race);
 	add_case(s, tcase_create("killed_mid_call"), killed_mid_call);
