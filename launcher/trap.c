@@ -241,11 +241,17 @@ static bool looks_in_prefix(const struct map_table *table, const char *path)
 	}
 }
 
-/* TRAP_PATH_MAPPED for @out, the mapping of @prog, once its directory is pinned. */
-static int pinned(struct trap_call *c, char *out, const char *prog, unsigned how)
+/*
+ * TRAP_PATH_MAPPED for @out, the mapping of @prog (@raw as the program
+ * wrote it), once its directory is pinned.
+ */
+static int pinned(struct trap_call *c, char *out, const char *prog, const char *raw, unsigned how)
 {
 	int err = trap_pin(c, out, prog, how);
-	return err ? err : TRAP_PATH_MAPPED;
+	if (err)
+		return err;
+	trap_audit_path(c, raw, out);
+	return TRAP_PATH_MAPPED;
 }
 
 int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *raw, unsigned how)
@@ -266,7 +272,7 @@ int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *ra
 		/* Already in the root ($TMPDIR): the kernel does it, unless paired. */
 		if (map_inside_root(table, path))
 			return copy_path(path, out) < 0 ? -ENAMETOOLONG
-			       : full			? pinned(c, out, path, how)
+			       : full			? pinned(c, out, path, path, how)
 							: TRAP_PATH_KEEP;
 		/* A magic link is the caller's, not the supervisor's: the kernel's. */
 		if (!map_match(table, path) &&
@@ -275,7 +281,7 @@ int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *ra
 		if (!looks_in_prefix(table, path))
 			return copy_path(path, out);
 		int r = map_absolute(table, path, out);
-		return r == TRAP_PATH_MAPPED ? pinned(c, out, path, how) : r;
+		return r == TRAP_PATH_MAPPED ? pinned(c, out, path, path, how) : r;
 	}
 	/* Relative without a virtual cwd: only one that may reach a prefix needs a look. */
 	if (!full && c->trap->ncwds == 0 && !map_may_reach(table, path))
@@ -293,7 +299,7 @@ int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *ra
 		return -ENAMETOOLONG;
 	int r = map_absolute(table, joined, out);
 	if (r == TRAP_PATH_MAPPED)
-		return pinned(c, out, joined, how);
+		return pinned(c, out, joined, path, how);
 	/*
 	 * From a virtual cwd, or from a stand-in, to where no walk was needed
 	 * and outside the root: the kernel would start from the wrong

@@ -23,6 +23,13 @@
 
 #include "trap_calls.h"
 
+/* fchmodat2(2), Linux 6.6: not in every header. */
+#ifdef SYS_fchmodat2
+#define TRAP_SYS_FCHMODAT2 SYS_fchmodat2
+#else
+#define TRAP_SYS_FCHMODAT2 (-1L)
+#endif
+
 long trap_unmapped(int r)
 {
 	return r == TRAP_PATH_KEEP ? TRAP_CONTINUE : r;
@@ -139,12 +146,19 @@ static long do_simple(struct trap_call *c, int dirfd, uint64_t path_addr, unsign
 	if ((nr == SYS_unlinkat || nr == SYS_rmdir) && map_is_stand_in(&c->trap->table, path))
 		return -EBUSY;
 	c->creates = nr == SYS_mkdirat || nr == SYS_mknodat;
+	if (c->audit && (c->creates || nr == SYS_fchmodat || nr == TRAP_SYS_FCHMODAT2))
+		c->audit->mode = (int)(a1 & 07777);
 	if ((r = trap_become(c, false)))
 		return r;
 	const char *at = trap_at(c, path);
 	if (nr == SYS_truncate || nr == SYS_rmdir)
 		return trap_result(c, syscall(nr, at, a1));
-	return trap_result(c, syscall(nr, AT_FDCWD, at, a1, a2, a3));
+	long ret = trap_result(c, syscall(nr, AT_FDCWD, at, a1, a2, a3));
+	/* The permissions made, for the audit line, as the shim notes them. */
+	struct stat st;
+	if (c->audit && ret == 0 && c->creates && stat(at, &st) == 0)
+		c->audit->perm = (int)(st.st_mode & 07777);
+	return ret;
 }
 
 /* utimensat, and utime, utimes, futimesat through it. @times: NULL for now. */

@@ -77,8 +77,9 @@ struct trap {
 	struct seccomp_notif_resp *resp;
 	struct trap_cwd *cwds;
 	size_t ncwds, cwds_size;
-	int root_fd; /* O_PATH of the root, or -1 */
-	uid_t euid;  /* the launcher's own ids, given back after acting as a caller */
+	int root_fd;		/* O_PATH of the root, or -1 */
+	const char *audit_file; /* TMPJAIL_AUDIT, or NULL */
+	uid_t euid;		/* the launcher's own ids, given back after acting as a caller */
 	gid_t egid;
 	gid_t *groups;
 	int ngroups;
@@ -127,6 +128,19 @@ struct trap_call {
 	mode_t saved_umask;
 	struct trap_pin pins[TRAP_PINS_MAX];
 	int npins;
+	struct trap_audit *audit; /* what the audit line says, or NULL (no --audit) */
+};
+
+/* One trapped call's audit line, as the shim writes one (trap_audit.c). */
+struct trap_audit {
+	int npaths;
+	char path[TRAP_PINS_MAX][PATH_MAX];   /* as the program wrote them */
+	char mapped[TRAP_PINS_MAX][PATH_MAX]; /* where the supervisor acted */
+	int flags;			      /* open(2) flags, or -1 */
+	int mode;			      /* the mode asked for, or -1 */
+	int perm;			      /* the permissions made, or -1 */
+	long installed;			      /* the caller's new descriptor, or -1 */
+	char exe[PATH_MAX], argv0[256];	      /* read while the caller waits */
 };
 
 /*
@@ -221,6 +235,12 @@ const char *trap_at_fd(const struct trap_call *c, const char *out, int *dirfd);
  * -1 when @out has none.
  */
 int trap_pin_take(struct trap_call *c, const char *out);
+
+/* trap_audit_path() - note @raw, mapped to @out, for c's audit line (when --audit). */
+void trap_audit_path(struct trap_call *c, const char *raw, const char *out);
+
+/* trap_audit_write() - append c's audit line for @answer (when a path was noted). */
+void trap_audit_write(struct trap_call *c, long answer);
 
 /* trap_pins_close() - close c's pins, once the call is answered. */
 void trap_pins_close(struct trap_call *c);

@@ -278,6 +278,7 @@ static long do_socket(struct trap_call *c, bool bind_it)
 	/* bind(2) makes the last name; connect(2) follows a link there. */
 	if ((r = trap_pin(c, mapped, path, bind_it ? 0 : TRAP_LOOKUP | TRAP_FOLLOW)))
 		return r;
+	trap_audit_path(c, path, mapped);
 	const char *at = trap_at(c, mapped);
 	if (strlen(at) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;

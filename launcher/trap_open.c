@@ -32,7 +32,7 @@
  * Return: TRAP_ANSWERED, the new descriptor's number (a kernel without
  * ADDFD_FLAG_SEND: the reply is then ours to send), or -errno.
  */
-static long send_fd(int listener, uint64_t id, int fd, bool cloexec)
+static long send_fd(int listener, uint64_t id, int fd, bool cloexec, long *installed)
 {
 	struct seccomp_notif_addfd addfd = {.id = id,
 					    .flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -45,6 +45,8 @@ static long send_fd(int listener, uint64_t id, int fd, bool cloexec)
 		addfd.flags = 0;
 		r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
 	} else if (r >= 0) {
+		if (installed)
+			*installed = r;
 		r = TRAP_ANSWERED;
 	}
 	int err = errno;
@@ -132,7 +134,8 @@ static long open_later(struct trap_later *later)
 	int dirfd = later->pin >= 0 ? later->pin : AT_FDCWD;
 	long fd = open_how_call(dirfd, later->path, &later->how, O_CLOEXEC, later->legacy);
 	return fd < 0 ? fd
-		      : send_fd(later->listener, later->id, (int)fd, later->how.flags & O_CLOEXEC);
+		      : send_fd(later->listener, later->id, (int)fd, later->how.flags & O_CLOEXEC,
+				NULL);
 }
 
 /* Hand the waiting open of @path to a thread (trap_later()). */
@@ -203,7 +206,20 @@ static long open_mapped(struct trap_call *c, const char *path, const struct open
 		if (fl >= 0)
 			fcntl((int)fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
-	return send_fd(c->listener, c->req->id, (int)fd, how->flags & O_CLOEXEC);
+	if (c->audit && c->creates && fstat((int)fd, &st) == 0)
+		c->audit->perm = (int)(st.st_mode & 07777);
+	return send_fd(c->listener, c->req->id, (int)fd, how->flags & O_CLOEXEC,
+		       c->audit ? &c->audit->installed : NULL);
+}
+
+/* An open's flags, and mode when it may create, for c's audit line. */
+static void trap_audit_open(struct trap_call *c, const struct open_how *how)
+{
+	if (!c->audit)
+		return;
+	c->audit->flags = (int)how->flags;
+	if ((how->flags & O_CREAT) || (how->flags & O_TMPFILE) == O_TMPFILE)
+		c->audit->mode = (int)how->mode;
 }
 
 /* trap_path()'s @how for an open of @flags and @resolve. */
@@ -229,6 +245,7 @@ static long do_open(struct trap_call *c, int dirfd, uint64_t path_addr, uint64_t
 	struct open_how how = {.flags = (uint32_t)flags};
 	if ((how.flags & O_CREAT) || (how.flags & O_TMPFILE) == O_TMPFILE)
 		how.mode = mode & 07777;
+	trap_audit_open(c, &how);
 	return open_mapped(c, path, &how, true);
 }
 
@@ -248,6 +265,7 @@ static long do_openat2(struct trap_call *c)
 		      open_how_lookup(how.flags, how.resolve));
 	if (r != TRAP_PATH_MAPPED)
 		return trap_unmapped(r);
+	trap_audit_open(c, &how);
 	return open_mapped(c, path, &how, false);
 }
 

@@ -30,6 +30,8 @@ struct trap *trap_new(bool verbose)
 	trap->seal_fd = -1;
 	trap->door = -1;
 	trap->root_fd = -1;
+	const char *audit = getenv("TMPJAIL_AUDIT");
+	trap->audit_file = audit && audit[0] == '/' ? strdup(audit) : NULL;
 	trap->euid = geteuid();
 	trap->egid = getegid();
 	trap->root = trap->euid == 0;
@@ -114,6 +116,13 @@ static void serve_one(struct trap *trap, int listener)
 		return; /* the caller went away before we read it */
 	struct trap_call call = {
 	    .trap = trap, .listener = listener, .req = trap->req, .pid = (pid_t)trap->req->pid};
+	struct trap_audit audit;
+	if (trap->audit_file) {
+		audit.npaths = 0;
+		audit.flags = audit.mode = audit.perm = -1;
+		audit.installed = -1;
+		call.audit = &audit;
+	}
 	long answer = TRAP_CONTINUE;
 	/* Other architectures' numbers mean other calls: the filter traps the native one.
 	 * Unsealed, the kernel does every call: the program's seal then holds. */
@@ -124,6 +133,7 @@ static void serve_one(struct trap *trap, int listener)
 	if (answer == -ESRCH)
 		answer = TRAP_ANSWERED; /* the caller is gone */
 	reply(trap, listener, answer);
+	trap_audit_write(&call, answer);
 }
 
 /* Stop serving the listener at @index: every process under it has exited. */
@@ -301,6 +311,7 @@ void trap_free(struct trap *trap)
 	trap_cwd_free(trap);
 	if (trap->root_fd >= 0)
 		close(trap->root_fd);
+	free((char *)trap->audit_file);
 	if (trap->req)
 		seccomp_notify_free(trap->req, trap->resp);
 	free(trap->groups);

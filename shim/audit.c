@@ -22,13 +22,10 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "audit_line.h"
 #include "shim.h"
 #include "sys.h"
 
-#define AUDIT_LINE_MAX 16384
-/* Room kept for the fields after a path (flags, mode, numbers), so a long
- * path is cut, not the line. */
-#define AUDIT_TAIL_ROOM 512
 /* argv[0] is cut here: it names the program, the path says the rest. */
 #define AUDIT_ARGV0_MAX 256
 
@@ -84,142 +81,19 @@ const char *shim_audit_path(void)
 	return audit_file[0] ? audit_file : NULL;
 }
 
-struct line {
-	char buf[AUDIT_LINE_MAX];
-	size_t len;
-};
-
-static void put(struct line *line, const char *text)
+static void put_paths(struct audit_line *line, const struct shim_call *call, int slot)
 {
-	size_t len = strlen(text);
-
-	if (line->len + len < sizeof(line->buf)) {
-		memcpy(line->buf + line->len, text, len);
-		line->len += len;
-	}
-}
-
-static void put_number(struct line *line, long value, int min_digits)
-{
-	char text[24], *p = text + sizeof(text) - 1;
-	unsigned long magnitude = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
-
-	*p = '\0';
-	int digits = 0;
-	do {
-		*--p = (char)('0' + magnitude % 10);
-		magnitude /= 10;
-		digits++;
-	} while (magnitude || digits < min_digits);
-	if (value < 0)
-		*--p = '-';
-	put(line, p);
-}
-
-/* Length of the valid UTF-8 sequence at @s (at most @left bytes), or 0. */
-static size_t utf8_length(const unsigned char *s, size_t left)
-{
-	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-
-	if (len == 0 || s[0] > 0xf4 || len > left)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
-/* A JSON string; bytes that are not UTF-8 become \u00XX, one per byte. */
-static void put_string(struct line *line, const char *text)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)text;
-	size_t left = strlen(text);
-
-	put(line, "\"");
-	while (left > 0 && line->len + AUDIT_TAIL_ROOM < sizeof(line->buf)) {
-		char *out = line->buf + line->len;
-		size_t take = 1;
-		if (*s == '"' || *s == '\\') {
-			out[0] = '\\';
-			out[1] = (char)*s;
-			line->len += 2;
-		} else if (*s < 0x20 || *s == 0x7f || (*s >= 0x80 && !utf8_length(s, left))) {
-			memcpy(out, "\\u00", 4);
-			out[4] = hex[*s >> 4];
-			out[5] = hex[*s & 15];
-			line->len += 6;
-		} else {
-			take = *s >= 0x80 ? utf8_length(s, left) : 1;
-			memcpy(out, s, take);
-			line->len += take;
-		}
-		s += take;
-		left -= take;
-	}
-	put(line, "\"");
-}
-
-static void put_paths(struct line *line, const struct shim_call *call, int slot)
-{
-	put(line, slot ? ",\"path2\":" : ",\"path\":");
-	put_string(line, call->orig[slot]);
-	put(line, slot ? ",\"mapped2\":" : ",\"mapped\":");
+	audit_put(line, slot ? ",\"path2\":" : ",\"path\":");
+	audit_put_string(line, call->orig[slot]);
+	audit_put(line, slot ? ",\"mapped2\":" : ",\"mapped\":");
 	if (call->mapped[slot])
-		put_string(line, call->mapped[slot]);
+		audit_put_string(line, call->mapped[slot]);
 	else
-		put(line, "null");
-}
-
-static void put_octal(struct line *line, unsigned value)
-{
-	char text[16], *p = text + sizeof(text) - 1;
-	int digits = 0;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + (value & 7));
-		value >>= 3;
-		digits++;
-	} while (value || digits < 4);
-	put(line, p);
-}
-
-/* The open flags by name (access mode first); bits without a name in octal. */
-static void put_flags(struct line *line, int flags)
-{
-	static const struct {
-		int bits;
-		const char *name;
-	} names[] = {
-	    {O_TMPFILE, "O_TMPFILE"},	  {O_CREAT, "O_CREAT"},	    {O_EXCL, "O_EXCL"},
-	    {O_TRUNC, "O_TRUNC"},	  {O_APPEND, "O_APPEND"},   {O_NOFOLLOW, "O_NOFOLLOW"},
-	    {O_DIRECTORY, "O_DIRECTORY"}, {O_CLOEXEC, "O_CLOEXEC"}, {O_NOCTTY, "O_NOCTTY"},
-	    {O_NONBLOCK, "O_NONBLOCK"},	  {O_SYNC, "O_SYNC"},	    {O_DSYNC, "O_DSYNC"},
-	    {O_NOATIME, "O_NOATIME"},	  {O_DIRECT, "O_DIRECT"},   {O_LARGEFILE, "O_LARGEFILE"}};
-	static const char *const access_modes[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
-	unsigned rest = (unsigned)flags & ~(unsigned)O_ACCMODE;
-
-	put(line, ",\"flags\":\"");
-	put(line, (flags & O_PATH) ? "O_PATH" : access_modes[flags & O_ACCMODE]);
-	rest &= ~(unsigned)O_PATH;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		unsigned bits = (unsigned)names[i].bits;
-		if (bits && (rest & bits) == bits) {
-			put(line, "|");
-			put(line, names[i].name);
-			rest &= ~bits;
-		}
-	}
-	if (rest) {
-		put(line, "|");
-		put_octal(line, rest);
-	}
-	put(line, "\"");
+		audit_put(line, "null");
 }
 
 /* The permissions of what a successful creating call left ("perm"). */
-static void put_perm(struct line *line, const struct shim_call *call, long result)
+static void put_perm(struct audit_line *line, const struct shim_call *call, long result)
 {
 	struct stat st;
 	int r = -1;
@@ -231,32 +105,32 @@ static void put_perm(struct line *line, const struct shim_call *call, long resul
 	else if ((call->note & SHIM_NOTE_PERM_PATH) && call->mapped[0])
 		r = sys_fstatat(AT_FDCWD, call->mapped[0], &st, 0);
 	if (r == 0) {
-		put(line, ",\"perm\":\"");
-		put_octal(line, st.st_mode & 07777);
-		put(line, "\"");
+		audit_put(line, ",\"perm\":\"");
+		audit_put_octal(line, st.st_mode & 07777);
+		audit_put(line, "\"");
 	}
 }
 
 /* What the call said beyond its paths (SHIM_NOTE_*). */
-static void put_note(struct line *line, const struct shim_call *call, long result)
+static void put_note(struct audit_line *line, const struct shim_call *call, long result)
 {
 	if (call->note & SHIM_NOTE_FLAGS)
-		put_flags(line, call->flags);
+		audit_put_flags(line, call->flags);
 	if (call->note & SHIM_NOTE_MODE) {
-		put(line, ",\"mode\":\"");
-		put_octal(line, call->mode & 07777);
-		put(line, "\"");
+		audit_put(line, ",\"mode\":\"");
+		audit_put_octal(line, call->mode & 07777);
+		audit_put(line, "\"");
 	}
 	put_perm(line, call, result);
 	if (call->note & SHIM_NOTE_OWNER) {
 		/* (uid_t)-1, "leave it", reads as -1. */
-		put(line, ",\"owner\":");
-		put_number(line, (int)call->owner, 1);
-		put(line, ",\"group\":");
-		put_number(line, (int)call->group, 1);
+		audit_put(line, ",\"owner\":");
+		audit_put_number(line, (int)call->owner, 1);
+		audit_put(line, ",\"group\":");
+		audit_put_number(line, (int)call->group, 1);
 	}
 	if (call->note & SHIM_NOTE_GENERATED)
-		put(line, ",\"generated\":true");
+		audit_put(line, ",\"generated\":true");
 }
 
 /* fopen(3)'s mode string as open(2) flags (glibc's reading of it). */
@@ -354,46 +228,18 @@ void shim_audit_args(struct shim_call *call, enum shim_sym sym, ...)
 
 void shim_audit(const struct shim_call *call, long result, int error)
 {
-	struct timespec now;
-	struct line line;
+	struct audit_line line;
 
 	if (!audit_file[0])
 		return;
 	int saved = errno;
-	line.len = 0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	put(&line, "{\"time\":");
-	put_number(&line, (long)now.tv_sec, 1);
-	put(&line, ".");
-	put_number(&line, now.tv_nsec / 1000, 6);
-	put(&line, ",\"pid\":");
-	put_number(&line, (long)syscall(SYS_getpid), 1);
-	put(&line, ",\"ppid\":");
-	put_number(&line, (long)syscall(SYS_getppid), 1);
-	put(&line, ",\"exe\":");
-	put_string(&line, audit_exe);
-	put(&line, ",\"argv0\":");
-	put_string(&line, audit_argv0);
-	put(&line, ",\"call\":");
-	put_string(&line, call->name);
+	audit_line_start(&line, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_getppid), audit_exe,
+			 audit_argv0, call->name);
 	for (int slot = 0; slot < 2; slot++)
 		if (call->orig[slot])
 			put_paths(&line, call, slot);
 	put_note(&line, call, result);
-	put(&line, ",\"result\":");
-	put_number(&line, result, 1);
-	put(&line, ",\"errno\":");
-	put_number(&line, result == -1 ? error : 0, 1);
-	put(&line, "}\n");
-
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, audit_file,
-			      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd >= 0) {
-		if (syscall(SYS_write, fd, line.buf, line.len) < 0) {
-			/* nothing to do: the audit is best effort */
-		}
-		syscall(SYS_close, fd);
-	}
+	audit_line_end(&line, audit_file, result, result == -1 ? error : 0);
 	errno = saved;
 }
 
