@@ -9,6 +9,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,8 +270,12 @@ int trap_path(struct trap_call *c, int dirfd, uint64_t addr, char *out, char *ra
 	if (path[0] == '\0')
 		return TRAP_PATH_KEEP; /* AT_EMPTY_PATH, or ENOENT */
 	if (path[0] == '/') {
-		/* Already in the root ($TMPDIR): the kernel does it, unless paired. */
-		if (map_inside_root(table, path))
+		/*
+		 * Already in the root ($TMPDIR): the kernel does it, unless paired.
+		 * Not with a "..", which may climb out of it ("$ROOT/../x" is the
+		 * real /tmp's): that one is mapped as the shim maps it.
+		 */
+		if (map_inside_root(table, path) && !map_has_dotdot(path))
 			return copy_path(path, out) < 0 ? -ENAMETOOLONG
 			       : full			? pinned(c, out, path, path, how)
 							: TRAP_PATH_KEEP;
@@ -325,6 +330,8 @@ static void parse_status(struct trap_creds *cr, char *text)
 			cr->ruid = (uid_t)v[0], cr->fsuid = (uid_t)v[3];
 		else if (sscanf(line, "Gid: %lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3]) == 4)
 			cr->rgid = (gid_t)v[0], cr->fsgid = (gid_t)v[3];
+		else if (sscanf(line, "CapEff: %lx", &v[0]) == 1)
+			cr->cap_eff = (uint64_t)v[0];
 		else if (strncmp(line, "Groups:", 7) == 0) {
 			char *p = line + 7, *end;
 			cr->ngroups = 0;
@@ -402,7 +409,32 @@ int trap_become(struct trap_call *c, bool real)
 	}
 	syscall(SYS_setfsgid, gid);
 	syscall(SYS_setfsuid, uid);
+	/*
+	 * A caller with uid 0 but fewer capabilities (capsh --drop, a service
+	 * without CAP_DAC_OVERRIDE) keeps fsuid 0: without this, the
+	 * supervisor would act for it with the capabilities it lacks.
+	 */
+	uint64_t eff = c->trap->cap_eff & cr->cap_eff;
+	if (eff != c->trap->cap_eff) {
+		trap_caps(&eff);
+		c->caps_changed = true;
+	}
 	return 0;
+}
+
+uint64_t trap_caps(const uint64_t *eff)
+{
+	struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+	if (syscall(SYS_capget, &head, data) < 0)
+		return 0;
+	uint64_t before = (uint64_t)data[1].effective << 32 | data[0].effective;
+	if (eff) {
+		data[0].effective = (uint32_t)*eff;
+		data[1].effective = (uint32_t)(*eff >> 32);
+		syscall(SYS_capset, &head, data);
+	}
+	return before;
 }
 
 void trap_unbecome(struct trap_call *c)
@@ -411,6 +443,8 @@ void trap_unbecome(struct trap_call *c)
 		return;
 	if (c->creates)
 		umask(c->saved_umask);
+	if (c->caps_changed)
+		trap_caps(&c->trap->cap_eff); /* first: setfsuid and setgroups need them */
 	if (c->trap->root) {
 		syscall(SYS_setfsuid, c->trap->euid);
 		syscall(SYS_setfsgid, c->trap->egid);
@@ -419,4 +453,5 @@ void trap_unbecome(struct trap_call *c)
 	}
 	c->became = false;
 	c->groups_changed = false;
+	c->caps_changed = false;
 }

@@ -33,6 +33,7 @@ struct trap_later {
 	bool root;
 	uid_t fsuid;
 	gid_t fsgid;
+	uint64_t cap_eff;
 	int ngroups;
 	gid_t groups[256];
 	long (*work)(struct trap_later *later); /* the answer, or TRAP_ANSWERED */

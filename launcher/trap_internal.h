@@ -81,6 +81,7 @@ struct trap {
 	const char *audit_file; /* TMPJAIL_AUDIT, or NULL */
 	uid_t euid;		/* the launcher's own ids, given back after acting as a caller */
 	gid_t egid;
+	uint64_t cap_eff; /* ... and its effective capabilities */
 	gid_t *groups;
 	int ngroups;
 	bool unsealed; /* --seal could not be applied to the thread: answer nothing */
@@ -110,6 +111,7 @@ struct trap_creds {
 	pid_t tgid, ppid;
 	uid_t ruid, fsuid;
 	gid_t rgid, fsgid;
+	uint64_t cap_eff; /* its effective capabilities ("CapEff:") */
 	gid_t groups[NGROUPS_MAX < 256 ? NGROUPS_MAX : 256];
 	int ngroups;
 	mode_t umask;
@@ -125,6 +127,7 @@ struct trap_call {
 	bool creates;	     /* the call creates a file: the caller's umask applies */
 	bool became;	     /* acting with the caller's credentials */
 	bool groups_changed; /* ... and its supplementary groups */
+	bool caps_changed;   /* ... and no capability the caller lacks */
 	mode_t saved_umask;
 	struct trap_pin pins[TRAP_PINS_MAX];
 	int npins;
@@ -256,6 +259,13 @@ int trap_creds_read(struct trap_call *c);
  * 0 or -errno.
  */
 int trap_become(struct trap_call *c, bool real);
+
+/*
+ * trap_caps() - the calling thread's effective capabilities: read, and
+ * set to @eff unless @eff is NULL (capabilities are per thread).
+ * Return: the effective set before, or 0 when it cannot be read.
+ */
+uint64_t trap_caps(const uint64_t *eff);
 void trap_unbecome(struct trap_call *c);
 
 /* The virtual working directory (trap_cwd.c). */

@@ -9,6 +9,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,106 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "trap_calls.h"
 
 #define ARG TRAP_ARG
 #define AT TRAP_FD
+
+/*
+ * @path resolved by realpath(3) into @out (PATH_MAX); a missing last
+ * component is kept as written after its resolved directory. false when
+ * neither can be resolved.
+ */
+static bool canonical(const char *path, char *out)
+{
+	if (realpath(path, out))
+		return true;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	if (errno != ENOENT || !slash || n >= sizeof(dir) || !strcmp(slash + 1, "..") ||
+	    !strcmp(slash + 1, ".") || !slash[1])
+		return false;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if (!realpath(n ? dir : "/", out))
+		return false;
+	size_t d = strlen(out);
+	return snprintf(out + d, PATH_MAX - d, "%s%s", out[d - 1] == '/' ? "" : "/", slash + 1) <
+	       (int)(PATH_MAX - d);
+}
+
+/*
+ * The target to store for a link in the pinned directory @dirfd to the
+ * relative @target, as the shim stores one (shim/view.c): where the
+ * kernel, following it from the link's real directory, would land
+ * elsewhere than a mounted /tmp would (its ".." climb out of the stand-in,
+ * or through a symlink), the absolute path it names there, mapped, in
+ * @out; else @target. A walk that stops (a missing or looping component)
+ * keeps @target: the kernel fails on it the same way.
+ */
+static const char *link_target(const struct map_table *table, int dirfd, const char *target,
+			       char *out)
+{
+	char link[32], real_dir[PATH_MAX], shown[PATH_MAX], prog[PATH_MAX];
+	char kernel[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+	if (!map_has_dotdot(target))
+		return target;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	ssize_t n = raw_readlink(link, real_dir, sizeof(real_dir) - 1);
+	if (n <= 0)
+		return target;
+	real_dir[n] = '\0';
+	if (map_unmap(table, real_dir, shown, sizeof(shown)) != MAP_DONE)
+		return target; /* not in a prefix: the kernel follows it as natively */
+	if (map_join(shown, target, prog, sizeof(prog)) < 0 ||
+	    map_join(real_dir, target, kernel, sizeof(kernel)) < 0 ||
+	    shim_resolve(table, prog, out, PATH_MAX) < 0)
+		return target;
+	size_t o = strlen(out), t = strlen(target);
+	if (o >= 2 && !strcmp(out + o - 2, "/.") && !(t >= 2 && !strcmp(target + t - 2, "/.")))
+		return target;
+	if (canonical(kernel, a) && canonical(out, b) && strcmp(a, b) == 0)
+		return target;
+	map_collapse(kernel);
+	return strcmp(kernel, out) == 0 ? target : out;
+}
+
+/*
+ * After a rename made @name in the pinned @dirfd a symlink's name: one
+ * whose relative target climbed within the stand-in where it was may
+ * climb out of it here. It is made again, as symlink() would store it
+ * here, under a free name beside it, and renamed over it.
+ */
+static void relink_moved(const struct map_table *table, int dirfd, const char *name)
+{
+	char target[PATH_MAX], out[PATH_MAX], spare[NAME_MAX + 1];
+	if (dirfd < 0)
+		return;
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	if (n <= 0 || target[0] == '/')
+		return;
+	target[n] = '\0';
+	const char *stored = link_target(table, dirfd, target, out);
+	if (stored == target)
+		return;
+	for (int tries = 0; tries < 8; tries++) {
+		char random[TF_RANDOM_CHARS + 1];
+		if (tf_random_chars(random, TF_RANDOM_CHARS) < 0)
+			return;
+		random[TF_RANDOM_CHARS] = '\0';
+		snprintf(spare, sizeof(spare), ".tj-relink-%s", random);
+		if (symlinkat(stored, dirfd, spare) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return;
+		}
+		if (renameat(dirfd, spare, dirfd, name) < 0)
+			unlinkat(dirfd, spare, 0);
+		return;
+	}
+}
 
 /*
  * rename(at|at2), link(at): both paths. Neither redirected: the kernel's.
@@ -59,8 +156,18 @@ static long do_two(struct trap_call *c, long nr, int dirfd1, uint64_t path1, int
 	int err = trap_become(c, false);
 	if (err)
 		return err;
-	return trap_result(
+	long r = trap_result(
 	    c, syscall(nr, AT_FDCWD, trap_at(c, from), AT_FDCWD, trap_at(c, to), flags));
+	if (r == 0 && nr != SYS_linkat && nr != SYS_link) {
+		int dirfd;
+		const char *name = trap_at_fd(c, to, &dirfd);
+		relink_moved(table, dirfd, name);
+		if (nr == SYS_renameat2 && (flags & RENAME_EXCHANGE)) {
+			name = trap_at_fd(c, from, &dirfd);
+			relink_moved(table, dirfd, name);
+		}
+	}
+	return r;
 }
 
 /*
@@ -86,8 +193,12 @@ static long do_symlink(struct trap_call *c, uint64_t target_addr, int dirfd, uin
 	int err = trap_become(c, false);
 	if (err)
 		return err;
-	return trap_result(
-	    c, syscall(SYS_symlinkat, m == MAP_DONE ? stored : target, AT_FDCWD, trap_at(c, path)));
+	int at;
+	const char *name = trap_at_fd(c, path, &at);
+	const char *kept = m == MAP_DONE      ? stored
+			   : target[0] == '/' ? target
+					      : link_target(table, at, target, stored);
+	return trap_result(c, syscall(SYS_symlinkat, kept, at, name));
 }
 
 /* readlink(at): the target read back in the program's names. */
@@ -253,6 +364,42 @@ static long connect_later(struct trap_call *c, int fd, const struct sockaddr_un 
 }
 
 /*
+ * The name to bind the socket @mapped (pinned) on. The address a socket
+ * is bound on is what getsockname(2) and every peer's getpeername(2)
+ * report, and others connect to it: "/proc/self/fd/N/s" would name the
+ * launcher's descriptor. So a socket in the root is bound on its path in
+ * the root when that path leads, link-free, to the pinned directory now;
+ * the window until bind(2) lets the program, racing, place the socket
+ * only where its own ids may (the supervisor has taken them).
+ */
+static const char *bind_name(const struct trap_call *c, const char *mapped)
+{
+	int dirfd;
+	const char *name = trap_at_fd(c, mapped, &dirfd);
+	const char *pinned = trap_at(c, mapped);
+	char dir[PATH_MAX];
+	size_t total = strlen(mapped), len = total - strlen(name);
+	if (dirfd < 0 || !map_inside_root(&c->trap->table, mapped) ||
+	    total >= sizeof(((struct sockaddr_un *)0)->sun_path) || strlen(name) > total ||
+	    strcmp(mapped + len, name) != 0)
+		return pinned;
+	memcpy(dir, mapped, len);
+	dir[len] = '\0';
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve =
+				   RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	const char *rel = dir + c->trap->table.root_len;
+	rel += strspn(rel, "/");
+	int fd = (int)syscall(SYS_openat2, c->trap->root_fd, rel[0] ? rel : ".", &how, sizeof(how));
+	struct stat a, b;
+	bool same = fd >= 0 && fstat(fd, &a) == 0 && fstat(dirfd, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (fd >= 0)
+		close(fd);
+	return same ? mapped : pinned;
+}
+
+/*
  * bind, connect of an AF_UNIX socket to a path in a prefix: done on the
  * caller's socket itself (pidfd_getfd), to the mapped path. /tmp/.X11-unix
  * and /tmp/.ICE-unix stay the real ones (map_socket_path()).
@@ -279,7 +426,7 @@ static long do_socket(struct trap_call *c, bool bind_it)
 	if ((r = trap_pin(c, mapped, path, bind_it ? 0 : TRAP_LOOKUP | TRAP_FOLLOW)))
 		return r;
 	trap_audit_path(c, path, mapped);
-	const char *at = trap_at(c, mapped);
+	const char *at = bind_it ? bind_name(c, mapped) : trap_at(c, mapped);
 	if (strlen(at) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", at);

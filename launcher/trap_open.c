@@ -88,6 +88,7 @@ static void *later_thread(void *arg)
 		syscall(SYS_setgroups, later->ngroups, later->groups);
 		syscall(SYS_setfsgid, later->fsgid);
 		syscall(SYS_setfsuid, later->fsuid);
+		trap_caps(&later->cap_eff); /* the thread ends with it */
 	}
 	long answer = later->work(later);
 	if (later->pin >= 0 && later->own_pin)
@@ -110,6 +111,7 @@ long trap_later(struct trap_call *c, struct trap_later *later)
 	later->id = c->req->id;
 	later->root = c->trap->root;
 	later->fsuid = c->creds.fsuid;
+	later->cap_eff = c->trap->cap_eff & c->creds.cap_eff;
 	later->fsgid = c->creds.fsgid;
 	later->ngroups = c->creds.ngroups;
 	memcpy(later->groups, c->creds.groups, sizeof(later->groups));
@@ -149,9 +151,11 @@ static long open_in_thread(struct trap_call *c, const char *path, const struct o
 	later->how = *how;
 	later->legacy = legacy;
 	/*
-	 * It may wait until the run ends (a caller killed meanwhile): it holds
-	 * no descriptor of its own. In the root, the place is opened again
+	 * It may wait until the run ends (a caller killed meanwhile). In the
+	 * root it holds no descriptor of its own: the place is opened again
 	 * beneath the root's descriptor through no symlink, as trap_pin() did.
+	 * Outside the root nothing else holds the place: it keeps the pin, as
+	 * the path's text could lead elsewhere by then.
 	 */
 	const struct trap *trap = c->trap;
 	later->pin = -1;
@@ -160,9 +164,18 @@ static long open_in_thread(struct trap_call *c, const char *path, const struct o
 		rel += strspn(rel, "/");
 		later->pin = trap->root_fd;
 		later->how.resolve |= RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
-		path = rel[0] ? rel : ".";
+		snprintf(later->path, sizeof(later->path), "%s", rel[0] ? rel : ".");
+	} else {
+		int dirfd;
+		snprintf(later->path, sizeof(later->path), "%s", trap_at_fd(c, path, &dirfd));
+		if (dirfd < 0) {
+			free(later);
+			return -EACCES; /* never so: trap_path() pins every mapped path */
+		}
+		later->pin = trap_pin_take(c, path);
+		later->own_pin = true;
+		later->how.resolve |= RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
 	}
-	snprintf(later->path, sizeof(later->path), "%s", path);
 	return trap_later(c, later);
 }
 

@@ -17,9 +17,10 @@
  *  - a last component that is a symlink, for a call that follows it, is
  *    read and its target resolved the same way (at most 40 links, as the
  *    kernel);
- *  - outside the root, the directory is opened through no magic link, and
- *    refused when it lies in a redirected prefix's real directory or in
- *    /proc (another process's view).
+ *  - outside the root, the directory is opened through no symlink either
+ *    (the walk above leaves none), and refused when it lies in a redirected
+ *    prefix's real directory or in /proc (another process's view); so is
+ *    the parent a last ".." names.
  *
  * The call is then made on "/proc/self/fd/N/<name>": the kernel looks up
  * only <name> in the pinned directory, with the caller's ids (the pin is
@@ -57,29 +58,54 @@ static bool in_proc(int fd)
 }
 
 /*
- * Open the directory @dir (real, absolute) to act in. In the root: beneath
- * it, through no symlink (-ELOOP or -EXDEV when one is on the way).
- * Outside: through no magic link, and never into a prefix's real
- * directory or /proc (-EACCES) unless @dotdot (the call names its parent,
- * "/tmp/.." being "/").
+ * May the call act in the directory @fd? Not in a prefix's real directory
+ * outside the root, nor in /proc (another process's view). Judged by the
+ * path the kernel gives for it, not by the text that led there.
+ */
+static bool place_ok(const struct map_table *table, int fd)
+{
+	char link[32], real[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = raw_readlink(link, real, sizeof(real) - 1);
+	if (n < 0)
+		return false;
+	real[n] = '\0';
+	return !(map_match(table, real) && !map_inside_root(table, real)) && !in_proc(fd);
+}
+
+/*
+ * Open the directory @dir (real, absolute) to act in, through no symlink
+ * at all (-ELOOP or -EXDEV when one is on the way: the caller walks the
+ * path in the program's names, which leaves none). In the root: beneath
+ * it. Outside: never in a prefix's real directory or /proc (-EACCES).
+ * When the call names @dir's parent (@dotdot: its last component is
+ * ".."), the parent is held to the same rule: "$ROOT/.." is the real /tmp.
+ * The parent of a directory held open moves only with it, and the program
+ * can move nothing into the real /tmp (every name it has for it is mapped).
  */
 static int open_place(const struct trap *trap, const char *dir, bool dotdot)
 {
 	const struct map_table *table = &trap->table;
-	if (trap->root_fd >= 0 && map_inside_root(table, dir)) {
+	const uint64_t no_links = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	bool in_root = trap->root_fd >= 0 && map_inside_root(table, dir);
+	int fd;
+	if (in_root) {
 		const char *rel = dir + table->root_len;
 		rel += strspn(rel, "/");
-		return open_dir(trap->root_fd, rel[0] ? rel : ".",
-				RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+		fd = open_dir(trap->root_fd, rel[0] ? rel : ".", RESOLVE_BENEATH | no_links);
+	} else {
+		fd = open_dir(AT_FDCWD, dir, no_links);
 	}
-	int fd = open_dir(AT_FDCWD, dir, RESOLVE_NO_MAGICLINKS);
-	if (fd < 0 || dotdot)
+	if (fd < 0)
 		return fd;
-	char link[32], real[PATH_MAX];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = raw_readlink(link, real, sizeof(real) - 1);
-	real[n < 0 ? 0 : n] = '\0';
-	if (n < 0 || (map_match(table, real) && !map_inside_root(table, real)) || in_proc(fd)) {
+	bool ok = in_root || place_ok(table, fd);
+	if (ok && dotdot) {
+		int up = open_dir(fd, "..", no_links);
+		ok = up >= 0 && place_ok(table, up);
+		if (up >= 0)
+			close(up);
+	}
+	if (!ok) {
 		close(fd);
 		return -EACCES;
 	}
@@ -185,7 +211,9 @@ const char *trap_at_fd(const struct trap_call *c, const char *out, int *dirfd)
 {
 	const struct trap_pin *pin = pin_of(c, out);
 	*dirfd = pin ? pin->fd : AT_FDCWD;
-	return pin ? pin->name : out;
+	if (!pin)
+		return out;
+	return pin->name[0] ? pin->name : "."; /* "/": the pinned directory itself */
 }
 
 int trap_pin(struct trap_call *c, char *out, const char *prog, unsigned how)

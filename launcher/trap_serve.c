@@ -35,6 +35,7 @@ struct trap *trap_new(bool verbose)
 	trap->euid = geteuid();
 	trap->egid = getegid();
 	trap->root = trap->euid == 0;
+	trap->cap_eff = trap_caps(NULL);
 	int err = map_table_build(&trap->table, getenv("TMPJAIL_ROOT"), getenv("TMPJAIL_DIR"),
 				  getenv("TMPJAIL_REDIRECT"));
 	trap->table.foreign = true; /* /proc/self is the launcher here (shim/map.h) */

@@ -324,6 +324,121 @@ START_TEST(audit_of_trapped_calls)
 }
 END_TEST
 
+/*
+ * A directory outside the root that the program swaps for a link while
+ * the supervisor acts in it (review of a8935fc): the FIFO open made again
+ * in a thread by its text path, and a last ".." pinned outside the root
+ * without the prefix check, must never reach the real /tmp. It stays
+ * empty, and keeps its mode (chmod of "sub/.." with sub -> $TMPJAIL_ROOT
+ * would make it 0700).
+ */
+START_TEST(swapped_outside_dir)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	char outside[PATH_MAX];
+	snprintf(outside, sizeof(outside), "%s/out", lu_scratch_make());
+	ck_assert_int_eq(mkdir(outside, 0777), 0);
+	struct run r;
+	run_ns(&r, true, NULL, (const char *[]){probe, "swaprace", outside, NULL});
+	struct stat st;
+	ck_assert_int_eq(stat(r.realtmp, &st), 0);
+	ck_assert_msg(strstr(r.out, "swaprace done"), "exit %d:\n%s", r.status, r.out);
+	ck_assert_msg((st.st_mode & 07777) == 01777, "the real /tmp's mode is now %o:\n%s",
+		      st.st_mode & 07777, r.out);
+	assert_clean(&r);
+	run_free(&r);
+	*strrchr(outside, '/') = '\0';
+	lu_scratch_remove(outside);
+}
+END_TEST
+
+/*
+ * The supervisor binds on "/proc/self/fd/N/s" (review of a8935fc): the
+ * address getsockname() then reports names the launcher's descriptor, and
+ * a connect to it (the program's, or a client's it was handed to) fails.
+ */
+START_TEST(sockname_usable)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	compare(NULL, (const char *[]){probe, "sockname", "/tmp/S", NULL},
+		"connect to getsockname's address: ok");
+}
+END_TEST
+
+/*
+ * A link in /tmp to "/" (or one climbing to it): open(2) of "/tmp/r/" is
+ * made as openat2(fd of "/", "") by the supervisor, ENOENT (review of a8935fc).
+ */
+START_TEST(open_link_to_top)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	static const char script[] = "ln -s / /tmp/r && ln -s ../.. /tmp/up && "
+				     "ls /tmp/r/ >/dev/null && echo listed-r && "
+				     "ls /tmp/up/ >/dev/null && echo listed-up";
+	compare(NULL, (const char *[]){"/bin/busybox", "sh", "-c", script, NULL},
+		"listed-r\nlisted-up\n");
+}
+END_TEST
+
+/*
+ * The root's own name with a ".." that climbs out of it: "$TMPJAIL_ROOT/../x"
+ * is the real /tmp's. The shim maps it as the /tmp path it reads as
+ * ("/tmp/x"); the trap let the kernel have it, and a static program wrote
+ * the real /tmp. Trapped (busybox) and shim (dash) must agree, and leave
+ * nothing in the real /tmp.
+ */
+START_TEST(root_name_climbing_out)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0 || access("/bin/dash", X_OK) != 0)
+		TJ_SKIP("needs busybox-static and dash");
+	static const char script[] =
+	    "r=$TMPJAIL_ROOT; touch $r/../x $r/tmp/../../y && mkdir $r/../d && cd $r && "
+	    "touch ../z && ln -s ../w $r/../l; ls /tmp | tr '\\n' ' '; echo";
+	struct run r;
+	const char *const cmds[2][5] = {{"/bin/busybox", "sh", "-c", script, NULL},
+					{"/bin/dash", "-c", script, NULL}};
+	char *out[2];
+	for (int i = 0; i < 2; i++) {
+		run_ns(&r, true, (const char *[]){"--trap", "auto", NULL}, cmds[i]);
+		ck_assert_msg(r.status == 0, "%s: exit %d:\n%s", cmds[i][0], r.status, r.out);
+		assert_clean(&r);
+		out[i] = strdup(r.out);
+		run_free(&r);
+	}
+	ck_assert_msg(strcmp(out[0], out[1]) == 0 && strstr(out[0], "d l x y z"),
+		      "busybox (trapped): %s\ndash (shim): %s", out[0], out[1]);
+	free(out[0]), free(out[1]);
+}
+END_TEST
+
+/*
+ * A caller with uid 0 and no capability (review of a8935fc): the root
+ * supervisor acts for it without the capabilities it lacks, so a
+ * directory of another user's, mode 0700, refuses it as natively.
+ */
+START_TEST(capless_root_caller)
+{
+	if (geteuid() != 0)
+		TJ_SKIP("needs root (a uid-0 caller without capabilities)");
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0 || access("/usr/bin/setpriv", X_OK) != 0)
+		TJ_SKIP("needs busybox-static and setpriv");
+	static const char script[] =
+	    "mkdir /tmp/d && chown 65534 /tmp/d && chmod 700 /tmp/d && "
+	    "/usr/bin/setpriv --bounding-set=-all --inh-caps=-all /bin/busybox sh -c "
+	    "'grep CapEff /proc/self/status; touch /tmp/d/x 2>/dev/null && echo touched || echo "
+	    "refused; "
+	    "ls /tmp/d >/dev/null 2>&1 && echo listed || echo not-listed'";
+	compare((const char *[]){"--trap", "all", NULL},
+		(const char *[]){"/bin/busybox", "sh", "-c", script, NULL}, "refused\nnot-listed");
+}
+END_TEST
+
 /* A Go program: its own system calls. */
 START_TEST(go_families)
 {
@@ -675,6 +790,11 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("planted_magic_link"), planted_magic_link);
 	add_case(s, tcase_create("posix_spawn_static"), posix_spawn_static);
 	add_case(s, tcase_create("audit_of_trapped_calls"), audit_of_trapped_calls);
+	add_case(s, tcase_create("swapped_outside_dir"), swapped_outside_dir);
+	add_case(s, tcase_create("sockname_usable"), sockname_usable);
+	add_case(s, tcase_create("open_link_to_top"), open_link_to_top);
+	add_case(s, tcase_create("capless_root_caller"), capless_root_caller);
+	add_case(s, tcase_create("root_name_climbing_out"), root_name_climbing_out);
 	add_case(s, tcase_create("go_families"), go_families);
 	add_case(s, tcase_create("go_mkdirtemp_race"), go_mkdirtemp_race);
 	add_case(s, tcase_create("killed_mid_call"), killed_mid_call);

@@ -16,6 +16,10 @@
  *   trap_probe busyconnect DIR a stat answered while connects wait
  *   trap_probe stealfds DIR    open links in DIR to /proc/self/fd/N
  *   trap_probe create FILE     create FILE
+ *   trap_probe sockname DIR    bind DIR/s, connect to what getsockname() says
+ *   trap_probe swaprace DIR    DIR (outside /tmp) swapped for links to the
+ *                              launcher's /tmp while calls reach it through
+ *                              /tmp/r -> /: a FIFO open, and "sub/.."
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -471,6 +475,114 @@ static int stealfds(void)
 	return 0;
 }
 
+/* A socket bound in DIR is reachable at the address getsockname() reports. */
+static int sockname(void)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX}, got;
+	socklen_t len = sizeof(got);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%.100s/s", dir);
+	say("mkdir dir", mkdir(dir, 0700));
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	say("bind", bind(s, (struct sockaddr *)&a, sizeof(a)));
+	say("listen", listen(s, 4));
+	say("getsockname", getsockname(s, (struct sockaddr *)&got, &len));
+	int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	say("connect to getsockname's address", connect(c, (struct sockaddr *)&got, len));
+	close(c);
+	close(s);
+	say("unlink", unlink(a.sun_path));
+	say("rmdir", rmdir(dir));
+	return 0;
+}
+
+/* swaprace: a thread exchanging DIR/@a and DIR/@b (renameat2 RENAME_EXCHANGE). */
+static volatile int swap_stop;
+static char swap_a[600], swap_b[600];
+
+static void *swapper(void *arg)
+{
+	(void)arg;
+	while (!swap_stop)
+		syscall(SYS_renameat2, AT_FDCWD, swap_a, AT_FDCWD, swap_b, 2 /* RENAME_EXCHANGE */);
+	return NULL;
+}
+
+/* Run the swapper over DIR/@a and DIR/@b while @body runs. */
+static int with_swapper(const char *a, const char *b, int (*body)(void))
+{
+	pthread_t t;
+	snprintf(swap_a, sizeof(swap_a), "%s/%s", dir, a);
+	snprintf(swap_b, sizeof(swap_b), "%s/%s", dir, b);
+	swap_stop = 0;
+	if (pthread_create(&t, NULL, swapper, NULL) != 0)
+		return -1;
+	int r = body();
+	swap_stop = 1;
+	pthread_join(t, NULL);
+	return r;
+}
+
+/* A FIFO opened through /tmp/r/DIR/d/f while d turns into a link to "/tmp". */
+static int race_fifo(void)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "/tmp/r%s/d/f", dir);
+	int regular = 0;
+	for (int i = 0; i < 20000 && !regular; i++) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			regular = 1;
+		if (fd >= 0)
+			close(fd);
+	}
+	printf("fifo race: %s\n", regular ? "a regular file was opened" : "only the FIFO");
+	return 0;
+}
+
+/* chmod of /tmp/r/DIR/s/sub/.. while sub turns into a link to the root. */
+static int race_dotdot(void)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "/tmp/r%s/s/sub/..", dir);
+	/* The real /tmp's mode, seen by the root's own name (the kernel's). */
+	char up[700];
+	const char *root = getenv("TMPJAIL_ROOT");
+	snprintf(up, sizeof(up), "%s/..", root ? root : "/nonexistent");
+	struct stat st;
+	for (int i = 0; i < 20000; i++) {
+		chmod(path, 0700);
+		if (stat(up, &st) == 0 && (st.st_mode & 07777) == 0700) {
+			puts("dotdot race: the real /tmp was made 0700");
+			break;
+		}
+	}
+	return 0;
+}
+
+static int swaprace(void)
+{
+	char p[700];
+	const char *root = getenv("TMPJAIL_ROOT");
+	symlink("/", "/tmp/r");
+	snprintf(p, sizeof(p), "%s/d", dir);
+	mkdir(p, 0777);
+	snprintf(p, sizeof(p), "%s/d/f", dir);
+	mkfifo(p, 0666);
+	snprintf(p, sizeof(p), "%s/l", dir);
+	symlink("/tmp", p); /* in the launcher: the real /tmp */
+	with_swapper("d", "l", race_fifo);
+	snprintf(p, sizeof(p), "%s/s", dir);
+	mkdir(p, 0777);
+	snprintf(p, sizeof(p), "%s/s/sub", dir);
+	mkdir(p, 0777);
+	snprintf(p, sizeof(p), "%s/s/l", dir);
+	symlink(root ? root : "/nonexistent", p); /* its parent: the real /tmp */
+	with_swapper("s/sub", "s/l", race_dotdot);
+	puts("swaprace done");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -503,6 +615,10 @@ int main(int argc, char **argv)
 		return busyconnect();
 	if (strcmp(argv[1], "stealfds") == 0)
 		return stealfds();
+	if (strcmp(argv[1], "sockname") == 0)
+		return sockname();
+	if (strcmp(argv[1], "swaprace") == 0)
+		return swaprace();
 	if (strcmp(argv[1], "create") == 0)
 		return say("create", open(dir, O_CREAT | O_WRONLY, 0600)) < 0;
 	return 2;
