@@ -358,6 +358,16 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 	return shim_call_refuse(call, first ? first : -EBUSY);
 }
 
+/* A symlink moved to another depth may climb out of its stand-in now. */
+static void relink_both(int fromfd, const char *from, int tofd, const char *to, unsigned flags)
+{
+	if (!from || !to)
+		return;
+	shim_relink_moved(tofd, to);
+	if (flags & RENAME_EXCHANGE)
+		shim_relink_moved(fromfd, from);
+}
+
 #define RENAME_WRAPPER(fn, params, fromfd, tofd, flags, args)                         \
 	int fn params                                                                 \
 	{                                                                             \
@@ -370,6 +380,8 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 		if (err)                                                              \
 			return SHIM_FAIL_M1(err);                                     \
 		int r = real args;                                                    \
+		if (r == 0)                                                           \
+			relink_both(fromfd, from, tofd, to, flags);                   \
 		shim_call_end(&call, r, errno);                                       \
 		return r;                                                             \
 	}

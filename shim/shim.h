@@ -187,6 +187,17 @@ int shim_absolute_at(int dirfd, const char *path, char *out, size_t size);
  */
 bool shim_link_before_climb(int dirfd, const char *path);
 
+/*
+ * shim_relink_moved() - after a rename made @path (from @dirfd; mapped) a
+ * name of what may be a symlink: a relative target that climbed within
+ * the stand-in where it was may climb out of it from its new directory,
+ * and the kernel would follow it into the directory that holds the root.
+ * Such a link is made again, as symlink() would store it there (the
+ * absolute path it names on a mounted /tmp), and renamed over the old
+ * one. Anything else is left alone; errno is kept.
+ */
+void shim_relink_moved(int dirfd, const char *path);
+
 /**
  * shim_resolve() - map the absolute @path, which has a ".." that may cross
  * a prefix (map_needs_walk()), by walking it as the kernel would walk it

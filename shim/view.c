@@ -14,10 +14,12 @@
  * since the kernel would climb out of the stand-in instead, into the
  * directory that holds the root.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "internal.h"
 #include "shim.h"
 
 extern void __chk_fail(void) __attribute__((noreturn));
@@ -410,4 +412,48 @@ int symlink(const char *target, const char *path)
 int symlinkat(const char *target, int dirfd, const char *path)
 {
 	return symlink_common("symlinkat", target, dirfd, path);
+}
+
+/* ---- symlinks moved ---- */
+
+void shim_relink_moved(int dirfd, const char *path)
+{
+	const struct map_table *table = shim_rules();
+	shim_fn_symlinkat make = SHIM_REAL(symlinkat);
+	char target[PATH_MAX], climbed[PATH_MAX], spare[PATH_MAX];
+
+	if (!table || !path || !make)
+		return;
+	int saved = errno;
+	ssize_t n = syscall(SYS_readlinkat, dirfd, path, target, sizeof(target) - 1);
+	if (n <= 0 || target[0] == '/')
+		goto out;
+	target[n] = '\0';
+	const char *stored = climbing_target(table, dirfd, path, target, climbed);
+	if (!stored || stored == target)
+		goto out;
+	/* Made beside it under a free name, then renamed over it: the name
+	 * never misses a link, nor holds one that climbs out. */
+	const char *slash = strrchr(path, '/');
+	size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+	if (dir_len + sizeof(".tj-relink-") + TF_RANDOM_CHARS >= sizeof(spare))
+		goto out;
+	memcpy(spare, path, dir_len);
+	memcpy(spare + dir_len, ".tj-relink-", sizeof(".tj-relink-") - 1);
+	char *random = spare + dir_len + sizeof(".tj-relink-") - 1;
+	for (int tries = 0; tries < 8; tries++) {
+		if (tf_random_chars(random, TF_RANDOM_CHARS) < 0)
+			break;
+		random[TF_RANDOM_CHARS] = '\0';
+		if (make(stored, dirfd, spare) < 0) {
+			if (errno == EEXIST)
+				continue;
+			break;
+		}
+		if (syscall(SYS_renameat, dirfd, spare, dirfd, path) < 0)
+			syscall(SYS_unlinkat, dirfd, spare, 0);
+		break;
+	}
+out:
+	errno = saved;
 }
