@@ -382,9 +382,29 @@ static bool same_groups(const struct trap *trap, const struct trap_creds *cr)
 	return true;
 }
 
+/* The caller's ids and groups for this thread (trap_become()). 0, or -1 with errno. */
+static int become_ids(struct trap_call *c, uid_t uid, gid_t gid)
+{
+	struct trap_creds *cr = &c->creds;
+	/*
+	 * Raw calls: these ids are per thread; glibc's would set them in every
+	 * thread. Only what differs is changed: in a user namespace made with
+	 * --map-root-user the launcher is root but may not call setgroups.
+	 */
+	if (!same_groups(c->trap, cr)) {
+		if (syscall(SYS_setgroups, cr->ngroups, cr->groups) < 0)
+			return -1;
+		c->groups_changed = true;
+	}
+	syscall(SYS_setfsgid, gid);
+	syscall(SYS_setfsuid, uid);
+	return 0;
+}
+
 int trap_become(struct trap_call *c, bool real)
 {
-	if (!c->trap->root && !c->creates)
+	const struct trap *trap = c->trap;
+	if (!trap->root && !c->creates && !trap->cap_eff)
 		return 0;
 	int err = trap_creds_read(c);
 	if (err)
@@ -393,48 +413,47 @@ int trap_become(struct trap_call *c, bool real)
 	if (c->creates)
 		c->saved_umask = umask(cr->umask);
 	c->became = true;
-	if (!c->trap->root)
-		return 0;
-	uid_t uid = real ? cr->ruid : cr->fsuid;
-	gid_t gid = real ? cr->rgid : cr->fsgid;
-	/*
-	 * Raw calls: these ids are per thread; glibc's would set them in every
-	 * thread. Only what differs is changed: in a user namespace made with
-	 * --map-root-user the launcher is root but may not call setgroups.
-	 */
-	if (!same_groups(c->trap, cr)) {
-		if (syscall(SYS_setgroups, cr->ngroups, cr->groups) < 0)
-			return -errno;
-		c->groups_changed = true;
-	}
-	syscall(SYS_setfsgid, gid);
-	syscall(SYS_setfsuid, uid);
+	if (trap->root && become_ids(c, real ? cr->ruid : cr->fsuid, real ? cr->rgid : cr->fsgid))
+		return -errno;
 	/*
 	 * A caller with uid 0 but fewer capabilities (capsh --drop, a service
-	 * without CAP_DAC_OVERRIDE) keeps fsuid 0: without this, the
-	 * supervisor would act for it with the capabilities it lacks.
+	 * without CAP_DAC_OVERRIDE) keeps fsuid 0, and a launcher that is not
+	 * root may hold some: the supervisor never acts with a capability the
+	 * caller lacks, or not at all.
 	 */
-	uint64_t eff = c->trap->cap_eff & cr->cap_eff;
-	if (eff != c->trap->cap_eff) {
-		trap_caps(&eff);
+	uint64_t eff = trap->cap_eff & cr->cap_eff;
+	if (eff != trap->cap_eff) {
 		c->caps_changed = true;
+		if (trap_caps_set(eff) < 0)
+			return -EPERM;
 	}
 	return 0;
 }
 
-uint64_t trap_caps(const uint64_t *eff)
+/* capget(2)/capset(2) of this thread's sets (capabilities are per thread). */
+static int caps_io(bool set, struct __user_cap_data_struct data[2])
 {
 	struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3};
+	return (int)syscall(set ? SYS_capset : SYS_capget, &head, data);
+}
+
+int trap_caps_get(uint64_t *eff)
+{
 	struct __user_cap_data_struct data[2];
-	if (syscall(SYS_capget, &head, data) < 0)
-		return 0;
-	uint64_t before = (uint64_t)data[1].effective << 32 | data[0].effective;
-	if (eff) {
-		data[0].effective = (uint32_t)*eff;
-		data[1].effective = (uint32_t)(*eff >> 32);
-		syscall(SYS_capset, &head, data);
-	}
-	return before;
+	if (caps_io(false, data) < 0)
+		return -errno;
+	*eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+	return 0;
+}
+
+int trap_caps_set(uint64_t eff)
+{
+	struct __user_cap_data_struct data[2];
+	if (caps_io(false, data) < 0)
+		return -errno;
+	data[0].effective = (uint32_t)eff;
+	data[1].effective = (uint32_t)(eff >> 32);
+	return caps_io(true, data) < 0 ? -errno : 0;
 }
 
 void trap_unbecome(struct trap_call *c)
@@ -444,7 +463,7 @@ void trap_unbecome(struct trap_call *c)
 	if (c->creates)
 		umask(c->saved_umask);
 	if (c->caps_changed)
-		trap_caps(&c->trap->cap_eff); /* first: setfsuid and setgroups need them */
+		trap_caps_set(c->trap->cap_eff); /* first: setfsuid and setgroups need them */
 	if (c->trap->root) {
 		syscall(SYS_setfsuid, c->trap->euid);
 		syscall(SYS_setfsgid, c->trap->egid);

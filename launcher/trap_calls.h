@@ -33,7 +33,8 @@ struct trap_later {
 	bool root;
 	uid_t fsuid;
 	gid_t fsgid;
-	uint64_t cap_eff;
+	uint64_t cap_eff; /* the capabilities the caller has, of ours */
+	bool cut_caps;	  /* ... fewer than ours: cut to them */
 	int ngroups;
 	gid_t groups[256];
 	long (*work)(struct trap_later *later); /* the answer, or TRAP_ANSWERED */
@@ -45,6 +46,7 @@ struct trap_later {
 	char path[PATH_MAX];
 	/* ... or a connect. */
 	int fd;
+	bool own_fd; /* ... closed once the work is done, or not done */
 	struct sockaddr_un addr;
 	socklen_t addr_len;
 };

@@ -261,11 +261,16 @@ int trap_creds_read(struct trap_call *c);
 int trap_become(struct trap_call *c, bool real);
 
 /*
- * trap_caps() - the calling thread's effective capabilities: read, and
- * set to @eff unless @eff is NULL (capabilities are per thread).
- * Return: the effective set before, or 0 when it cannot be read.
+ * trap_caps_get() - the calling thread's effective capabilities into
+ * @eff (capabilities are per thread). Return: 0 or -errno.
  */
-uint64_t trap_caps(const uint64_t *eff);
+int trap_caps_get(uint64_t *eff);
+
+/*
+ * trap_caps_set() - set the calling thread's effective capabilities to
+ * @eff, within its permitted ones. Return: 0 or -errno.
+ */
+int trap_caps_set(uint64_t eff);
 void trap_unbecome(struct trap_call *c);
 
 /* The virtual working directory (trap_cwd.c). */

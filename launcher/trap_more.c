@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,8 +158,9 @@ static long do_two(struct trap_call *c, long nr, int dirfd1, uint64_t path1, int
 	int err = trap_become(c, false);
 	if (err)
 		return err;
-	long r = trap_result(
-	    c, syscall(nr, AT_FDCWD, trap_at(c, from), AT_FDCWD, trap_at(c, to), flags));
+	long r = syscall(nr, AT_FDCWD, trap_at(c, from), AT_FDCWD, trap_at(c, to), flags);
+	int saved = errno;
+	/* Still with the caller's ids: the link made anew is the caller's own. */
 	if (r == 0 && nr != SYS_linkat && nr != SYS_link) {
 		int dirfd;
 		const char *name = trap_at_fd(c, to, &dirfd);
@@ -167,7 +170,8 @@ static long do_two(struct trap_call *c, long nr, int dirfd1, uint64_t path1, int
 			relink_moved(table, dirfd, name);
 		}
 	}
-	return r;
+	errno = saved;
+	return trap_result(c, r);
 }
 
 /*
@@ -337,10 +341,8 @@ static long do_inotify(struct trap_call *c)
 
 static long connect_work(struct trap_later *later)
 {
-	long r =
-	    connect(later->fd, (struct sockaddr *)&later->addr, later->addr_len) < 0 ? -errno : 0;
-	close(later->fd);
-	return r;
+	return connect(later->fd, (struct sockaddr *)&later->addr, later->addr_len) < 0 ? -errno
+											: 0;
 }
 
 /* A connect waits while the listener's backlog is full: in a thread (trap_later()). */
@@ -358,45 +360,75 @@ static long connect_later(struct trap_call *c, int fd, const struct sockaddr_un 
 	later->own_pin = true;
 	later->work = connect_work;
 	later->fd = fd;
+	later->own_fd = true;
 	later->addr = *addr;
 	later->addr_len = size;
 	return trap_later(c, later);
 }
 
+/* A bind(2) made in a thread of its own (bind_thread()). */
+struct bind_job {
+	struct trap_call *c;
+	int sock, dirfd;     /* the caller's socket; the pinned directory */
+	const char *name;    /* the last name, in @dirfd */
+	const char *in_root; /* the whole path below the root ("/tmp/d/s"), or NULL */
+	long result;
+};
+
 /*
- * The name to bind the socket @mapped (pinned) on. The address a socket
- * is bound on is what getsockname(2) and every peer's getpeername(2)
- * report, and others connect to it: "/proc/self/fd/N/s" would name the
- * launcher's descriptor. So a socket in the root is bound on its path in
- * the root when that path leads, link-free, to the pinned directory now;
- * the window until bind(2) lets the program, racing, place the socket
- * only where its own ids may (the supervisor has taken them).
+ * The address a socket is bound on is what getsockname(2) and every
+ * peer's getpeername(2) report, and what others connect to: never
+ * "/proc/self/fd/N/s", the launcher's descriptor, and never a text the
+ * kernel would walk over the real tree, where a directory swapped for a
+ * link would take the bind out of the root. So the thread unshares its
+ * file-system context (root, working directory, umask are then its own)
+ * and, when it may (a root supervisor: CAP_SYS_CHROOT), binds chrooted in
+ * the root, on the program's own name ("/tmp/d/s"): no link can lead out
+ * of a chroot. Otherwise it binds from the pinned directory by the last
+ * name alone, the address the program is then told.
  */
-static const char *bind_name(const struct trap_call *c, const char *mapped)
+static void *bind_thread(void *arg)
 {
-	int dirfd;
-	const char *name = trap_at_fd(c, mapped, &dirfd);
-	const char *pinned = trap_at(c, mapped);
-	char dir[PATH_MAX];
-	size_t total = strlen(mapped), len = total - strlen(name);
-	if (dirfd < 0 || !map_inside_root(&c->trap->table, mapped) ||
-	    total >= sizeof(((struct sockaddr_un *)0)->sun_path) || strlen(name) > total ||
-	    strcmp(mapped + len, name) != 0)
-		return pinned;
-	memcpy(dir, mapped, len);
-	dir[len] = '\0';
-	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-			       .resolve =
-				   RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-	const char *rel = dir + c->trap->table.root_len;
-	rel += strspn(rel, "/");
-	int fd = (int)syscall(SYS_openat2, c->trap->root_fd, rel[0] ? rel : ".", &how, sizeof(how));
-	struct stat a, b;
-	bool same = fd >= 0 && fstat(fd, &a) == 0 && fstat(dirfd, &b) == 0 &&
-		    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-	if (fd >= 0)
-		close(fd);
-	return same ? mapped : pinned;
+	struct bind_job *job = arg;
+	struct trap_call *c = job->c;
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	const char *name = job->name;
+	job->result = 0;
+	if (syscall(SYS_unshare, CLONE_FS) < 0)
+		job->result = -errno;
+	else if (job->in_root && fchdir(c->trap->root_fd) == 0 && chroot(".") == 0)
+		name = job->in_root;
+	else if (fchdir(job->dirfd) < 0)
+		job->result = -errno;
+	if (!job->result && strlen(name) >= sizeof(addr.sun_path))
+		job->result = -ENAMETOOLONG;
+	if (!job->result && (job->result = trap_become(c, false)))
+		trap_unbecome(c);
+	if (job->result)
+		return NULL;
+	memcpy(addr.sun_path, name, strlen(name) + 1);
+	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name) + 1);
+	job->result = trap_result(c, bind(job->sock, (struct sockaddr *)&addr, size));
+	return NULL;
+}
+
+/* bind(2) of the caller's socket (ours: @sock) on the pinned @mapped. */
+static long bind_pinned(struct trap_call *c, int sock, const char *mapped)
+{
+	const struct map_table *table = &c->trap->table;
+	struct bind_job job = {.c = c, .sock = sock};
+	job.name = trap_at_fd(c, mapped, &job.dirfd);
+	if (job.dirfd < 0)
+		return -EACCES; /* never so: trap_path() pins every mapped path */
+	if (c->trap->root && c->trap->root_fd >= 0 && map_inside_root(table, mapped))
+		job.in_root = mapped + table->root_len;
+	c->creates = true; /* the socket's file takes the umask */
+	pthread_t thread;
+	int err = pthread_create(&thread, NULL, bind_thread, &job);
+	if (err)
+		return -err;
+	pthread_join(thread, NULL);
+	return job.result;
 }
 
 /*
@@ -426,24 +458,20 @@ static long do_socket(struct trap_call *c, bool bind_it)
 	if ((r = trap_pin(c, mapped, path, bind_it ? 0 : TRAP_LOOKUP | TRAP_FOLLOW)))
 		return r;
 	trap_audit_path(c, path, mapped);
-	const char *at = bind_it ? bind_name(c, mapped) : trap_at(c, mapped);
-	if (strlen(at) >= sizeof(addr.sun_path))
+	const char *at = trap_at(c, mapped);
+	if (!bind_it && strlen(at) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", at);
 	int fd = caller_fd(c, AT(0));
 	if (fd < 0)
 		return fd == -EBADF ? TRAP_CONTINUE : fd;
-	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(at) + 1);
-	if (!bind_it)
-		return connect_later(c, fd, &addr, size, mapped);
-	c->creates = true; /* the socket's file takes the umask */
-	if ((r = trap_become(c, false))) {
+	if (bind_it) {
+		long ret = bind_pinned(c, fd, mapped);
 		close(fd);
-		return r;
+		return ret;
 	}
-	long ret = trap_result(c, bind(fd, (struct sockaddr *)&addr, size));
-	close(fd);
-	return ret;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", at);
+	socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(at) + 1);
+	return connect_later(c, fd, &addr, size, mapped);
 }
 
 /*

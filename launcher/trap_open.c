@@ -80,6 +80,15 @@ static long open_how_call(int dirfd, const char *path, const struct open_how *ho
 	return fd < 0 ? -errno : fd;
 }
 
+/* Close what the work held: its pin and socket, when its own. */
+static void later_release(struct trap_later *later)
+{
+	if (later->pin >= 0 && later->own_pin)
+		close(later->pin);
+	if (later->own_fd)
+		close(later->fd);
+}
+
 static void *later_thread(void *arg)
 {
 	struct trap_later *later = arg;
@@ -88,11 +97,12 @@ static void *later_thread(void *arg)
 		syscall(SYS_setgroups, later->ngroups, later->groups);
 		syscall(SYS_setfsgid, later->fsgid);
 		syscall(SYS_setfsuid, later->fsuid);
-		trap_caps(&later->cap_eff); /* the thread ends with it */
 	}
-	long answer = later->work(later);
-	if (later->pin >= 0 && later->own_pin)
-		close(later->pin);
+	/* Never a capability the caller lacks (trap_become()); the thread ends with it. */
+	long answer = later->cut_caps && trap_caps_set(later->cap_eff) < 0 ? -EPERM : 0;
+	if (!answer)
+		answer = later->work(later);
+	later_release(later);
 	if (answer != TRAP_ANSWERED) {
 		struct seccomp_notif_resp resp = {.id = later->id};
 		if (answer < 0)
@@ -112,6 +122,7 @@ long trap_later(struct trap_call *c, struct trap_later *later)
 	later->root = c->trap->root;
 	later->fsuid = c->creds.fsuid;
 	later->cap_eff = c->trap->cap_eff & c->creds.cap_eff;
+	later->cut_caps = later->cap_eff != c->trap->cap_eff;
 	later->fsgid = c->creds.fsgid;
 	later->ngroups = c->creds.ngroups;
 	memcpy(later->groups, c->creds.groups, sizeof(later->groups));
@@ -122,8 +133,7 @@ long trap_later(struct trap_call *c, struct trap_later *later)
 	int err = pthread_create(&thread, &attr, later_thread, later);
 	pthread_attr_destroy(&attr);
 	if (err) {
-		if (later->pin >= 0 && later->own_pin)
-			close(later->pin);
+		later_release(later);
 		free(later);
 		return -err;
 	}

@@ -35,7 +35,10 @@ struct trap *trap_new(bool verbose)
 	trap->euid = geteuid();
 	trap->egid = getegid();
 	trap->root = trap->euid == 0;
-	trap->cap_eff = trap_caps(NULL);
+	/* Unreadable (never so): every capability counts as held, so any
+	 * caller lacking one is refused rather than served with it. */
+	if (trap_caps_get(&trap->cap_eff) < 0)
+		trap->cap_eff = ~(uint64_t)0;
 	int err = map_table_build(&trap->table, getenv("TMPJAIL_ROOT"), getenv("TMPJAIL_DIR"),
 				  getenv("TMPJAIL_REDIRECT"));
 	trap->table.foreign = true; /* /proc/self is the launcher here (shim/map.h) */

@@ -39,6 +39,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
@@ -583,6 +584,58 @@ static int swaprace(void)
 	return 0;
 }
 
+/* bind of DIR/d/s, again and again, while d and a link to the real /tmp trade places. */
+static int race_bind(void)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%.600s/d/s", dir);
+	for (int i = 0; i < 20000; i++) {
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		snprintf(a.sun_path, sizeof(a.sun_path), "%.100s", path);
+		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (bind(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+			unlink(path); /* the private one: the trap walks it */
+		close(s);
+	}
+	return 0;
+}
+
+/* swapper DIR: exchange DIR/d and DIR/l until killed (dynamic: under the shim, untrapped). */
+static int swap_forever(void)
+{
+	/* By the root's own name: the raw call is the kernel's. */
+	const char *root = getenv("TMPJAIL_ROOT");
+	const char *rel = strncmp(dir, "/tmp/", 5) == 0 ? dir + 5 : dir;
+	snprintf(swap_a, sizeof(swap_a), "%.200s/tmp/%.300s/d", root ? root : "", rel);
+	snprintf(swap_b, sizeof(swap_b), "%.200s/tmp/%.300s/l", root ? root : "", rel);
+	swapper(NULL);
+	return 0;
+}
+
+/*
+ * bindrace DIR: DIR (in /tmp) holds d, a directory, and l, a
+ * link to "/tmp/r/tmp" with /tmp/r -> "/": stored mapped, the kernel
+ * follows it from the root to "/" and into the real /tmp. This static
+ * program binds DIR/d/s (trapped) while "trap_probe_dynamic swapper DIR",
+ * started before it under the shim (untrapped: never waiting for the
+ * supervisor), exchanges d and l. The
+ * supervisor checks the pinned d against the text "$ROOT/tmp/DIR/d" and
+ * then binds on that text: a swap in between binds in the real /tmp.
+ */
+static int bindrace(void)
+{
+	char p[700];
+	symlink("/", "/tmp/r");
+	mkdir(dir, 0777);
+	snprintf(p, sizeof(p), "%.600s/d", dir);
+	mkdir(p, 0777);
+	snprintf(p, sizeof(p), "%.600s/l", dir);
+	symlink("/tmp/r/tmp", p);
+	race_bind();
+	puts("bindrace done");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -619,6 +672,10 @@ int main(int argc, char **argv)
 		return sockname();
 	if (strcmp(argv[1], "swaprace") == 0)
 		return swaprace();
+	if (strcmp(argv[1], "swapper") == 0)
+		return swap_forever();
+	if (strcmp(argv[1], "bindrace") == 0)
+		return bindrace();
 	if (strcmp(argv[1], "create") == 0)
 		return say("create", open(dir, O_CREAT | O_WRONLY, 0600)) < 0;
 	return 2;
