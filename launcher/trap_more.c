@@ -31,30 +31,6 @@
 #define AT TRAP_FD
 
 /*
- * @path resolved by realpath(3) into @out (PATH_MAX); a missing last
- * component is kept as written after its resolved directory. false when
- * neither can be resolved.
- */
-static bool canonical(const char *path, char *out)
-{
-	if (realpath(path, out))
-		return true;
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t n = slash ? (size_t)(slash - path) : 0;
-	if (errno != ENOENT || !slash || n >= sizeof(dir) || !strcmp(slash + 1, "..") ||
-	    !strcmp(slash + 1, ".") || !slash[1])
-		return false;
-	memcpy(dir, path, n);
-	dir[n] = '\0';
-	if (!realpath(n ? dir : "/", out))
-		return false;
-	size_t d = strlen(out);
-	return snprintf(out + d, PATH_MAX - d, "%s%s", out[d - 1] == '/' ? "" : "/", slash + 1) <
-	       (int)(PATH_MAX - d);
-}
-
-/*
  * The target to store for a link in the pinned directory @dirfd to the
  * relative @target, as the shim stores one (shim/view.c): where the
  * kernel, following it from the link's real directory, would land
@@ -84,7 +60,8 @@ static const char *link_target(const struct map_table *table, int dirfd, const c
 	size_t o = strlen(out), t = strlen(target);
 	if (o >= 2 && !strcmp(out + o - 2, "/.") && !(t >= 2 && !strcmp(target + t - 2, "/.")))
 		return target;
-	if (canonical(kernel, a) && canonical(out, b) && strcmp(a, b) == 0)
+	if (map_canonical(realpath, kernel, a) && map_canonical(realpath, out, b) &&
+	    strcmp(a, b) == 0)
 		return target;
 	map_collapse(kernel);
 	return strcmp(kernel, out) == 0 ? target : out;

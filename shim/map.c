@@ -663,3 +663,33 @@ void map_collapse(char *path)
 		path[n++] = '/';
 	path[n] = '\0';
 }
+
+/*
+ * @path resolved by @real (realpath(3)) into @out (PATH_MAX); a missing
+ * last component is kept as written after its resolved directory, so two
+ * names of one file not made yet compare equal.
+ */
+bool map_canonical(char *(*real)(const char *, char *), const char *path, char *out)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (real(path, out))
+		return true;
+	if (errno != ENOENT || n >= PATH_MAX)
+		return false;
+	memcpy(dir, path, n + 1);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash[1] == '\0' || !strcmp(slash + 1, "..") || !strcmp(slash + 1, "."))
+		return false;
+	*slash = '\0';
+	if (!real(dir[0] ? dir : "/", out))
+		return false;
+	size_t d = strlen(out), b = strlen(slash + 1);
+	if (d + 1 + b >= PATH_MAX)
+		return false;
+	if (out[d - 1] != '/')
+		out[d++] = '/';
+	memcpy(out + d, slash + 1, b + 1);
+	return true;
+}

@@ -273,4 +273,12 @@ void map_collapse(char *path);
  */
 int shim_resolve(const struct map_table *table, const char *path, char *out, size_t size);
 
+/*
+ * map_canonical() - @path resolved by @real (realpath(3), or the shim's
+ * unwrapped one) into @out (PATH_MAX); a missing last component is kept
+ * as written after its resolved directory, so two names of one file not
+ * made yet compare equal. false when neither resolves.
+ */
+bool map_canonical(char *(*real)(const char *, char *), const char *path, char *out);
+
 #endif /* TMPJAIL_SHIM_MAP_H */

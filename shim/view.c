@@ -224,36 +224,6 @@ static bool walk_stopped(const char *walked, const char *target)
 }
 
 /*
- * @path resolved by @real (realpath(3)) into @out (PATH_MAX); a missing
- * last component is kept as written after its resolved directory, so two
- * names of one file not made yet compare equal.
- */
-static bool canonical(shim_fn_realpath real, const char *path, char *out)
-{
-	char dir[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (real(path, out))
-		return true;
-	if (errno != ENOENT || n >= PATH_MAX)
-		return false;
-	memcpy(dir, path, n + 1);
-	char *slash = strrchr(dir, '/');
-	if (!slash || slash[1] == '\0' || !strcmp(slash + 1, "..") || !strcmp(slash + 1, "."))
-		return false;
-	*slash = '\0';
-	if (!real(dir[0] ? dir : "/", out))
-		return false;
-	size_t d = strlen(out), b = strlen(slash + 1);
-	if (d + 1 + b >= PATH_MAX)
-		return false;
-	if (out[d - 1] != '/')
-		out[d++] = '/';
-	memcpy(out + d, slash + 1, b + 1);
-	return true;
-}
-
-/*
  * Do @dir/@target, followed by the kernel from the real tree, and @walked
  * name one existing file? (Both resolved with realpath(3), past the shim.)
  * @dir is a PATH_MAX buffer, left as it was.
@@ -268,7 +238,8 @@ static bool same_place(char *dir, const char *target, const char *walked)
 		return false;
 	dir[n] = '/';
 	memcpy(dir + n + 1, target, t + 1);
-	bool same = canonical(real, dir, a) && canonical(real, walked, b) && strcmp(a, b) == 0;
+	bool same =
+	    map_canonical(real, dir, a) && map_canonical(real, walked, b) && strcmp(a, b) == 0;
 	dir[n] = '\0';
 	return same;
 }
