@@ -89,6 +89,27 @@ static void raise_nofile(void)
 	}
 }
 
+/*
+ * The descriptors the launcher may hold at once: stdio, its signalfd, the
+ * base and the root, the trap's listeners, door and pins, and the
+ * remover's few (docs/launcher.md). Below this a run could not be served
+ * or reaped: it is refused before anything is made.
+ */
+#define NOFILE_MIN 32
+
+static bool nofile_enough(void)
+{
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= NOFILE_MIN)
+		return true;
+	fprintf(stderr,
+		"tmpjail: the open-file limit is %llu (ulimit -Hn): tmpjail needs %d to serve "
+		"and reap a run. Raise it; a lower soft limit (ulimit -Sn) is still the "
+		"command's.\n",
+		(unsigned long long)limit.rlim_cur, NOFILE_MIN);
+	return false;
+}
+
 /* Set-up ended by a termination signal: exit as a run it ended would. */
 static int interrupted(const struct setup_signals *signals)
 {
@@ -114,23 +135,23 @@ static int prepare_trap(struct supervise_child *child)
 		fprintf(stderr, "tmpjail: trap: %s: %s\n", child->argv[0], why);
 	scmp_filter_ctx filter = trap_filter_build();
 	child->trap = filter ? trap_new(arg_verbose) : NULL;
-	if (!child->trap) {
-		fprintf(stderr, "tmpjail: cannot set the trap up: %s\n", strerror(errno));
-		if (filter)
-			seccomp_release(filter);
+	int err = child->trap ? trap_export(child->trap, filter) : -errno;
+	if (filter)
+		seccomp_release(filter);
+	if (err) {
+		fprintf(stderr, "tmpjail: cannot set the trap up: %s\n", strerror(-err));
 		return -1;
 	}
-	/* Under all, every descendant is trapped already: no door. */
-	int err = arg_trap == TRAP_AUTO ? trap_open_door(child->trap, filter) : 0;
-	if (err && arg_verbose)
+	/* Under all, every descendant is trapped already: no door. Without
+	 * one, a static program the command runs would reach the real /tmp. */
+	if (arg_trap == TRAP_AUTO && (err = trap_open_door(child->trap))) {
 		fprintf(stderr,
-			"tmpjail: trap: no door for the shim (%s): children it cannot reach "
-			"are not trapped\n",
+			"tmpjail: trap: cannot open the door for the programs the shim cannot "
+			"reach (%s). --trap off runs without the trap.\n",
 			strerror(-err));
-	if (command)
-		child->trap_filter = filter;
-	else
-		seccomp_release(filter);
+		return -1;
+	}
+	child->trap_command = command;
 	return 0;
 }
 
@@ -240,6 +261,9 @@ static int run_with_root(struct supervise_child *child, const char *shim,
 		root_keep(&root);
 		return status;
 	}
+	/* The tree has exited: the trap's descriptors would only starve the remover. */
+	trap_free(child->trap);
+	child->trap = NULL;
 	char *path = strdup(root.path);
 	raise_nofile(); /* again: the command may have lowered it */
 	err = root_remove(&root);
@@ -256,6 +280,8 @@ static int run_with_root(struct supervise_child *child, const char *shim,
 
 static int run(char **command, struct setup_signals *signals, const sigset_t *child_mask)
 {
+	if (!nofile_enough())
+		return EXIT_TMPJAIL;
 	char *shim = find_shim();
 	if (!shim)
 		return EXIT_TMPJAIL;
@@ -266,8 +292,6 @@ static int run(char **command, struct setup_signals *signals, const sigset_t *ch
 		status = run_with_root(&child, shim, signals, child_mask);
 	if (child.seccomp)
 		seccomp_release(child.seccomp);
-	if (child.trap_filter)
-		seccomp_release(child.trap_filter);
 	trap_free(child.trap);
 	free(shim);
 	return status;

@@ -270,17 +270,21 @@ static void wait_tree(struct tree *tree, int signal_fd, const struct supervise_c
 /*
  * The trap, last: a policy's ERRNO or KILL takes precedence over its
  * USER_NOTIF whatever the order, and the trap's own calls (sendmsg) must
- * be done before any filter could trap them. A kernel that cannot load it
- * is reported to the launcher, and the command runs as without the trap.
+ * be done before any filter could trap them. A trap that cannot be loaded
+ * (a kernel without user notification, a filter budget used up) ends the
+ * child: a command the trap was meant for would reach the real /tmp. The
+ * launcher, told the error, says why.
  */
 static void install_trap(const struct supervise_child *child, int trap_sock)
 {
-	int err = trap_install(child->trap_filter, trap_sock);
+	int err = trap_install(child->trap, trap_sock);
 	close(trap_sock);
-	if (err == -EPIPE || err == -ECONNREFUSED) {
+	if (err == -EBUSY)
+		return; /* trapped already, by an outer run's listener: that one serves it */
+	if (err == -EPIPE || err == -ECONNREFUSED)
 		fputs("tmpjail: cannot hand the trap to the launcher\n", stderr);
+	if (err)
 		_exit(125);
-	}
 }
 
 static _Noreturn void exec_command(const struct supervise_child *child, const sigset_t *mask,
@@ -297,7 +301,7 @@ static _Noreturn void exec_command(const struct supervise_child *child, const si
 			strerror(errno));
 		_exit(125);
 	}
-	if (child->seccomp || child->seal_fd >= 0 || child->trap_filter) {
+	if (child->seccomp || child->seal_fd >= 0 || child->trap_command) {
 		int err = 0;
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			err = -errno;
@@ -311,7 +315,7 @@ static _Noreturn void exec_command(const struct supervise_child *child, const si
 				strerror(-err));
 			_exit(125);
 		}
-		if (child->trap_filter)
+		if (child->trap_command)
 			install_trap(child, trap_sock);
 	}
 	execvp(child->argv[0], child->argv);
@@ -341,33 +345,37 @@ int supervise_signals_open(sigset_t *old_mask)
 
 /*
  * Take the trap's listener from the command child (@pid) and start
- * serving it, or say why there is none. A child trapped that nobody can
- * serve would wait for ever: it is killed.
+ * serving it. A child that cannot be trapped, or served, is killed before
+ * it runs the command (fail closed). Return: 0, or -1 after saying why.
  */
-static void receive_trap(const struct supervise_child *child, int trap_sock[2], pid_t pid,
-			 bool verbose)
+static int receive_trap(const struct supervise_child *child, int trap_sock[2], pid_t pid,
+			bool verbose)
 {
 	close(trap_sock[1]);
 	int listener = trap_receive(trap_sock[0], true);
 	close(trap_sock[0]);
-	if (listener < 0) {
-		/* -EPIPE: the child ended first (it said why). Else seccomp could not. */
-		if (listener != -EPIPE && verbose)
-			fprintf(stderr,
-				"tmpjail: trap: not available (%s): the command runs without it, "
-				"redirected by the shim only\n",
-				strerror(-listener));
-		return;
+	if (listener == -EPIPE)
+		return 0; /* the child ended first, and said why */
+	if (listener == -EBUSY) {
+		if (verbose)
+			fputs("tmpjail: trap: the command is trapped already (an outer run's)\n",
+			      stderr);
+		return 0;
 	}
-	int err = trap_add_listener(child->trap, listener);
+	int err = listener < 0 ? listener : trap_add_listener(child->trap, listener);
 	if (!err)
 		err = trap_start(child->trap, child->seal_fd);
 	if (err) {
-		fprintf(stderr, "tmpjail: trap: cannot serve the command: %s\n", strerror(-err));
+		fprintf(stderr,
+			"tmpjail: trap: cannot trap '%s' (%s), so it was not run: it would reach "
+			"the real /tmp. --trap off runs it with the shim only.\n",
+			child->argv[0], strerror(-err));
 		kill(pid, SIGKILL);
-	} else if (verbose) {
-		fputs("tmpjail: trap: installed\n", stderr);
+		return -1;
 	}
+	if (verbose)
+		fputs("tmpjail: trap: installed\n", stderr);
+	return 0;
 }
 
 /* The status the launcher exits with, as env(1) and timeout(1) do. */
@@ -401,7 +409,7 @@ int supervise_run(const struct supervise_child *child, int signal_fd, const sigs
 			tree.inherited.count);
 
 	int trap_sock[2] = {-1, -1};
-	if (child->trap_filter &&
+	if (child->trap_command &&
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, trap_sock) < 0) {
 		perror("tmpjail: socketpair");
 		free(tree.inherited.pid);
@@ -421,13 +429,13 @@ int supervise_run(const struct supervise_child *child, int signal_fd, const sigs
 	}
 	if (verbose)
 		fprintf(stderr, "tmpjail: command is pid %d\n", (int)tree.command);
-	if (trap_sock[0] >= 0)
-		receive_trap(child, trap_sock, tree.command, verbose);
+	bool untrappable =
+	    trap_sock[0] >= 0 && receive_trap(child, trap_sock, tree.command, verbose);
 
 	wait_tree(&tree, signal_fd, child);
 	trap_stop(child->trap);
 	free(tree.inherited.pid);
 	if (verbose)
 		fprintf(stderr, "tmpjail: the whole tree has exited\n");
-	return exit_code(tree.status);
+	return untrappable ? 125 : exit_code(tree.status);
 }

@@ -20,7 +20,7 @@ struct supervise_child {
 	scmp_filter_ctx seccomp;     /* filter to load, or NULL */
 	int seal_fd;		     /* Landlock ruleset to apply, or -1 */
 	const struct rlimit *nofile; /* RLIMIT_NOFILE to give back to the command, or NULL */
-	scmp_filter_ctx trap_filter; /* the trap's filter to load last (trap.h), or NULL */
+	bool trap_command;	     /* load trap's filter last (trap_install()) */
 	struct trap *trap;	     /* its supervisor, served while the tree runs */
 };
 

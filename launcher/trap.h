@@ -38,14 +38,17 @@ bool trap_classify(const char *name, const char **why);
  */
 scmp_filter_ctx trap_filter_build(void);
 
+struct trap;
+
 /*
- * trap_install() - in the child, after no_new_privs: load @filter and
- * pass its listener to the launcher over @sock (SCM_RIGHTS, with a 0
- * status), or pass the errno that stopped it (then the command runs
- * untrapped, as without the trap). Closes nothing of the caller's.
- * Return: 0 when trapped, or -errno.
+ * trap_install() - in the command child: load @trap's filter program
+ * (trap_export()) and pass its listener to the launcher over @sock
+ * (SCM_RIGHTS, with a 0 status), or pass the errno that stopped it.
+ * Closes nothing of the caller's.
+ * Return: 0 when trapped, or -errno (-EBUSY: trapped already, by an
+ * outer run's listener).
  */
-int trap_install(scmp_filter_ctx filter, int sock);
+int trap_install(const struct trap *trap, int sock);
 
 /*
  * trap_receive() - in the launcher, the child's answer to trap_install()
@@ -54,8 +57,6 @@ int trap_install(scmp_filter_ctx filter, int sock);
  * when the child ended before answering.
  */
 int trap_receive(int sock, bool wait);
-
-struct trap;
 
 /*
  * trap_new() - a supervisor for the run whose environment contract
@@ -66,13 +67,20 @@ struct trap;
 struct trap *trap_new(bool verbose);
 
 /*
+ * trap_export() - keep @filter's program in @trap: what trap_install()
+ * loads and the door hands out.
+ * Return: 0 or -errno.
+ */
+int trap_export(struct trap *trap, scmp_filter_ctx filter);
+
+/*
  * trap_open_door() - let the shim trap the command's children
  * (docs/trap.md): listen on a fresh abstract Unix socket, which hands out
- * @filter's program and takes back the listeners of processes the shim
- * traps, and export TMPJAIL_TRAP=@its-name.
- * Return: 0, or -errno (the shim then traps no child; TMPJAIL_TRAP unset).
+ * the exported program (trap_export()) and takes back the listeners of
+ * processes the shim traps, and export TMPJAIL_TRAP=@its-name.
+ * Return: 0, or -errno (TMPJAIL_TRAP unset).
  */
-int trap_open_door(struct trap *trap, scmp_filter_ctx filter);
+int trap_open_door(struct trap *trap);
 
 /*
  * trap_door_waiting() - the door's socket while no thread serves it (to

@@ -33,7 +33,7 @@
  * allocation (found by tests/fault: malloc failing crashed the launcher,
  * its root left behind).
  */
-static int export_filter(struct trap *trap, scmp_filter_ctx filter)
+int trap_export(struct trap *trap, scmp_filter_ctx filter)
 {
 	int fd = memfd_create("tmpjail-trap-filter", MFD_CLOEXEC);
 	if (fd < 0)
@@ -78,11 +78,10 @@ static int listen_fresh(char *name, size_t size)
 	return sock;
 }
 
-int trap_open_door(struct trap *trap, scmp_filter_ctx filter)
+int trap_open_door(struct trap *trap)
 {
 	char name[64], value[72];
-	int err = export_filter(trap, filter);
-	int sock = err ? err : listen_fresh(name, sizeof(name));
+	int sock = listen_fresh(name, sizeof(name));
 	if (sock < 0)
 		return sock;
 	snprintf(value, sizeof(value), "@%s", name);

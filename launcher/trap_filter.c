@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #endif
 #include "trap.h"
+#include "trap_internal.h"
 #include "trap_send.h"
 
 #include <errno.h>
@@ -73,22 +74,15 @@ scmp_filter_ctx trap_filter_build(void)
 	return ctx;
 }
 
-int trap_install(scmp_filter_ctx filter, int sock)
+int trap_install(const struct trap *trap, int sock)
 {
-	int err = seccomp_load(filter);
-	int listener = err ? -1 : seccomp_notify_fd(filter);
-	if (!err && listener < 0)
-		err = listener;
-	/*
-	 * Loaded but unable to hand the listener over, every trapped call
-	 * would wait for an answer nobody gives: fail rather than hang.
-	 */
-	int sent = trap_send_listener(sock, err ? -err : 0, listener);
+	int listener = trap_load(trap->bpf, (unsigned short)(trap->bpf_len / sizeof(trap->bpf[0])));
+	/* Loaded but unable to hand the listener over, every trapped call
+	 * would wait for an answer nobody gives: the caller fails. */
+	int sent = trap_send_listener(sock, listener < 0 ? -listener : 0, listener);
 	if (listener >= 0)
 		close(listener);
-	if (!err && sent < 0)
-		return sent;
-	return err;
+	return listener < 0 ? listener : sent;
 }
 
 int trap_receive(int sock, bool wait)

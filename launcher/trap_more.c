@@ -285,7 +285,7 @@ static int caller_fd(struct trap_call *c, int fd)
 		return err;
 	int pidfd = (int)syscall(SYS_pidfd_open, c->creds.tgid, 0);
 	if (pidfd < 0)
-		return -ESRCH;
+		return -errno; /* ESRCH when gone; EMFILE must not read as gone */
 	int ours = (int)trap_pidfd_getfd(c->trap, pidfd, fd);
 	err = ours < 0 ? ours : 0;
 	close(pidfd);

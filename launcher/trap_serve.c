@@ -134,8 +134,10 @@ static void serve_one(struct trap *trap, int listener)
 		answer = trap_dispatch(&call);
 	trap_unbecome(&call);
 	trap_pins_close(&call);
-	if (answer == -ESRCH)
-		answer = TRAP_ANSWERED; /* the caller is gone */
+	/* The caller is gone: nothing is owed. Still waiting, it must have an
+	 * answer (an error), or it would wait for ever. */
+	if (answer == -ESRCH && trap_valid(&call) < 0)
+		answer = TRAP_ANSWERED;
 	reply(trap, listener, answer);
 	trap_audit_write(&call, answer);
 }

@@ -121,19 +121,12 @@ int shim_trap_exec(const char *path, char *const envp[])
 		syscall(SYS_close, sock);
 		return -EACCES;
 	}
-	struct sock_fprog prog = {.len = (unsigned short)count, .filter = insns};
-	int err = 0;
-	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		err = -errno;
-	long listener = err ? -1
-			    : syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				      SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	int listener = trap_load(insns, (unsigned short)count);
 	/* EBUSY: a filter of ours already has a listener -- trapped already. */
-	if (!err && listener < 0 && errno != EBUSY)
-		err = -errno;
+	int err = listener == -EBUSY ? 0 : listener;
 	if (listener >= 0) {
-		err = trap_send_listener(sock, 0, (int)listener);
-		syscall(SYS_close, (int)listener);
+		err = trap_send_listener(sock, 0, listener);
+		syscall(SYS_close, listener);
 	}
 	syscall(SYS_close, sock);
 	return err;

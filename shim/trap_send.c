@@ -3,7 +3,9 @@
 #include "trap_send.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -31,4 +33,14 @@ int trap_send_listener(int sock, int status, int fd)
 		n = syscall(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : 0;
+}
+
+int trap_load(const struct sock_filter *insns, unsigned short count)
+{
+	struct sock_fprog prog = {.len = count, .filter = (struct sock_filter *)insns};
+	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	long listener =
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	return listener < 0 ? -errno : (int)listener;
 }

@@ -694,7 +694,37 @@ START_TEST(reap_few_fds)
 }
 END_TEST
 
-/* The launcher raises its own limit, never the command's: it sees what it was given. */
+/*
+ * A launcher whose hard limit is below what it needs refuses the run
+ * before making anything, saying so. Before, `ulimit -n 8` ran the
+ * command, then could not reap its root: left for --gc.
+ */
+START_TEST(too_few_fds_refused)
+{
+	struct place place;
+	make_place(&place);
+	char outer[PATH_MAX * 3], *out;
+	static const int limits[] = {8, 9, 20, 31};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		snprintf(outer, sizeof(outer), "ulimit -n %d && exec '%s' --base '%s' -- echo ran",
+			 limits[i], lu_launcher(), place.base);
+		const char *argv[] = {"sh", "-c", outer, NULL};
+		int status = lu_run(argv, &out, 60);
+		ck_assert_msg(status == 125 && strstr(out, "open-file limit") &&
+				  !strstr(out, "ran"),
+			      "ulimit -n %d: exit %d:\n%s", limits[i], status, out);
+		ck_assert_msg(lu_count_entries(place.base) == 0, "ulimit -n %d: left a root",
+			      limits[i]);
+		free(out);
+	}
+	lu_scratch_remove(place.scratch);
+}
+END_TEST
+
+/*
+ * The launcher raises its own limit, never the command's: it sees what it
+ * was given, even a soft limit below what the launcher needs (8).
+ */
 START_TEST(command_keeps_its_limit)
 {
 	struct rlimit limit;
@@ -704,17 +734,22 @@ START_TEST(command_keeps_its_limit)
 	struct place place;
 	make_place(&place);
 	char outer[PATH_MAX * 3], expect[64], *out;
-	snprintf(outer, sizeof(outer),
-		 "ulimit -Sn 40 && exec '%s' --base '%s' -- sh -c 'ulimit -Sn; ulimit -Hn'",
-		 lu_launcher(), place.base);
-	const char *argv[] = {"sh", "-c", outer, NULL};
-	ck_assert_int_eq(lu_run(argv, &out, 60), 0);
-	if (limit.rlim_max == RLIM_INFINITY)
-		snprintf(expect, sizeof(expect), "40\nunlimited\n");
-	else
-		snprintf(expect, sizeof(expect), "40\n%llu\n", (unsigned long long)limit.rlim_max);
-	ck_assert_str_eq(out, expect);
-	free(out);
+	static const int soft[] = {40, 8};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(outer, sizeof(outer),
+			 "ulimit -Sn %d && exec '%s' --base '%s' -- sh -c 'ulimit -Sn; ulimit -Hn'",
+			 soft[i], lu_launcher(), place.base);
+		const char *argv[] = {"sh", "-c", outer, NULL};
+		ck_assert_int_eq(lu_run(argv, &out, 60), 0);
+		if (limit.rlim_max == RLIM_INFINITY)
+			snprintf(expect, sizeof(expect), "%d\nunlimited\n", soft[i]);
+		else
+			snprintf(expect, sizeof(expect), "%d\n%llu\n", soft[i],
+				 (unsigned long long)limit.rlim_max);
+		ck_assert_str_eq(out, expect);
+		free(out);
+	}
+	ck_assert_int_eq(lu_count_entries(place.base), 0);
 	lu_scratch_remove(place.scratch);
 }
 END_TEST
@@ -737,6 +772,7 @@ Suite *tj_suite(void)
 	    {tcase_create("gc_swap_race"), gc_swap_race},
 	    {tcase_create("reap_few_fds"), reap_few_fds},
 	    {tcase_create("command_keeps_its_limit"), command_keeps_its_limit},
+	    {tcase_create("too_few_fds_refused"), too_few_fds_refused},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tcase_add_test(cases[i].tcase, cases[i].test);

@@ -826,6 +826,90 @@ START_TEST(nested)
 }
 END_TEST
 
+/*
+ * The command lowers its launcher's soft open-file limit step by step
+ * while a trapped program makes every family of calls: each call gets an
+ * answer (EMFILE at worst), none waits for ever. Before, a pidfd_open()
+ * failing with EMFILE read as "the caller is gone" and was never answered
+ * (the program hung in inotify_add_watch). The launcher raises the limit
+ * again before reaping: nothing is left.
+ */
+START_TEST(supervisor_out_of_fds)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	if (system("command -v prlimit > /dev/null && command -v timeout > /dev/null") != 0)
+		TJ_SKIP("needs prlimit(1) (util-linux) and timeout(1) (coreutils)");
+	char script[PATH_MAX + 256];
+	snprintf(script, sizeof(script),
+		 "for n in 32 16 14 13 12 11 10 9 8 7 6; do "
+		 "prlimit --pid $PPID --nofile=$n: || exit 9; "
+		 "timeout 20 '%s' families /tmp/d$n > /dev/null 2>&1; echo \"$n:$?\"; done",
+		 probe);
+	struct run r;
+	run_ns(&r, true, (const char *[]){"--trap", "all", NULL},
+	       (const char *[]){"/bin/sh", "-c", script, NULL});
+	ck_assert_msg(r.status == 0 && strstr(r.out, "\n6:") && !strstr(r.out, ":124\n"),
+		      "exit %d (n:status, 124 for a call never answered):\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * A kernel that takes no more filters (the process's budget of filter
+ * instructions used up, as a sandbox that stacked its own may leave it):
+ * a program the trap was meant for is not run at all, under all and
+ * under auto, and a static child of a dynamic command is refused its
+ * exec. Before, the command ran untrapped and created its file in the
+ * real /tmp.
+ */
+START_TEST(untrappable_not_run)
+{
+	NEED_NAMESPACE();
+	NEED_PROGRAM(probe, "TRAP_PROBE");
+	const char *mode[] = {"all", "auto"};
+	for (size_t i = 0; i < 2; i++) {
+		struct run r;
+		run_ns(&r, false, NULL,
+		       (const char *[]){probe, "exhaust", lu_launcher(), "--trap", mode[i], "--",
+					probe, "create", "/tmp/x", NULL});
+		ck_assert_msg(r.status == 125 && strstr(r.out, "cannot trap") &&
+				  !strstr(r.out, "create: ok"),
+			      "--trap %s: exit %d:\n%s", mode[i], r.status, r.out);
+		assert_clean(&r);
+		run_free(&r);
+	}
+	char script[PATH_MAX + 64];
+	snprintf(script, sizeof(script), "'%s' create /tmp/x; echo \"child $?\"", probe);
+	struct run r;
+	run_ns(
+	    &r, false, NULL,
+	    (const char *[]){probe, "exhaust", lu_launcher(), "--", "/bin/sh", "-c", script, NULL});
+	ck_assert_msg(r.status == 0 && strstr(r.out, "child 126") && !strstr(r.out, "create: ok"),
+		      "exit %d:\n%s", r.status, r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
+/* Under an outer --trap all, an inner run's static command is trapped already: it runs. */
+START_TEST(nested_under_all)
+{
+	NEED_NAMESPACE();
+	if (access("/bin/busybox", X_OK) != 0)
+		TJ_SKIP("needs busybox-static");
+	struct run r;
+	run_ns(&r, true, (const char *[]){"--trap", "all", NULL},
+	       (const char *[]){lu_launcher(), "--", "/bin/busybox", "sh", "-c",
+				"echo inner > /tmp/f && cat /tmp/f", NULL});
+	ck_assert_msg(r.status == 0 && strcmp(r.out, "inner\n") == 0, "exit %d:\n%s", r.status,
+		      r.out);
+	assert_clean(&r);
+	run_free(&r);
+}
+END_TEST
+
 static void add_case(Suite *s, TCase *tc, const TTest *test)
 {
 	tcase_set_timeout(tc, 2 * TIMEOUT + 60);
@@ -868,5 +952,8 @@ Suite *tj_suite(void)
 	add_case(s, tcase_create("waiting_connect"), waiting_connect);
 	add_case(s, tcase_create("no_launcher_descriptors"), no_launcher_descriptors);
 	add_case(s, tcase_create("seal_holds_the_supervisor"), seal_holds_the_supervisor);
+	add_case(s, tcase_create("supervisor_out_of_fds"), supervisor_out_of_fds);
+	add_case(s, tcase_create("untrappable_not_run"), untrappable_not_run);
+	add_case(s, tcase_create("nested_under_all"), nested_under_all);
 	return s;
 }

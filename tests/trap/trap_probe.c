@@ -20,12 +20,16 @@
  *   trap_probe swaprace DIR    DIR (outside /tmp) swapped for links to the
  *                              launcher's /tmp while calls reach it through
  *                              /tmp/r -> /: a FIFO open, and "sub/.."
+ *   trap_probe exhaust PROG [ARG]...
+ *                              use up the seccomp filter budget, exec PROG
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +37,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -636,8 +641,41 @@ static int bindrace(void)
 	return 0;
 }
 
+/*
+ * Use up the kernel's budget of seccomp filter instructions (32768 for a
+ * process's chain, each filter counting 4 more than its length) with
+ * filters that allow everything, then exec @argv: no filter can be loaded
+ * in it or its descendants any more (ENOMEM), as in a sandbox that stacked
+ * its own filters first.
+ */
+static int exhaust(char **argv)
+{
+	static struct sock_filter allow[BPF_MAXINSNS];
+	for (size_t i = 0; i < BPF_MAXINSNS; i++)
+		allow[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		perror("trap_probe: no_new_privs");
+		return 2;
+	}
+	for (unsigned short len = BPF_MAXINSNS; len > 0;) {
+		struct sock_fprog prog = {.len = len, .filter = allow};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
+			continue;
+		if (errno != ENOMEM) {
+			perror("trap_probe: seccomp");
+			return 2;
+		}
+		len /= 2;
+	}
+	execvp(argv[0], argv);
+	perror(argv[0]);
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "exhaust") == 0)
+		return exhaust(argv + 2);
 	if (argc != 3) {
 		fputs("usage: trap_probe families|hammer|badptr|raw|fifo|create PATH\n", stderr);
 		return 2;
