@@ -35,13 +35,20 @@ run() {
 		sh "$scratch/$name" "$@"
 }
 # shellcheck disable=SC2086
-run native "$py" -m test -v $suites
+run native "$py" -m test -v --junit-xml "$scratch/native.xml" $suites
 # shellcheck disable=SC2086
-run trapped "$launcher" --trap all -- "$py" -m test -v $suites
+run trapped "$launcher" --trap all -- "$py" -m test -v --junit-xml "$scratch/trapped.xml" $suites
 
-# Each test's id and outcome ("test_x (mod.Class.test_x) ok"), sorted.
+# Each test's id and outcome ("test.test_x.Class.test_y ok"), sorted. From
+# the JUnit file, not the -v text, where a warning printed mid-test splits
+# a test's line from its outcome.
 outcomes() {
-	sed -n 's/^\(test[^ ]* ([^)]*)\) \.\.\. \([a-z]*\).*/\1 \2/p' "$1" | sort
+	"$py" - "$1" <<'EOF' | sort
+import sys, xml.etree.ElementTree as ET
+for case in ET.parse(sys.argv[1]).iter("testcase"):
+    kinds = [c.tag for c in case if c.tag in ("failure", "error", "skipped")]
+    print(case.get("name"), kinds[0] if kinds else "ok")
+EOF
 }
 status=0
 for name in native trapped; do
@@ -51,7 +58,7 @@ for name in native trapped; do
 		tail -5 "$scratch/$name"
 		status=1
 	fi
-	outcomes "$scratch/$name" > "$scratch/$name.outcomes"
+	outcomes "$scratch/$name.xml" > "$scratch/$name.outcomes" || status=1
 done
 count=$(wc -l < "$scratch/native.outcomes")
 if [ "$count" -lt 500 ] || ! cmp -s "$scratch/native.outcomes" "$scratch/trapped.outcomes"; then
