@@ -327,17 +327,19 @@ static int map_two(struct shim_call *call, int fromfd, const char **from, char *
 	const char *from_name = absolute(fromfd, *from, abs_from);
 	const char *to_name = absolute(tofd, *to, abs_to);
 	int from_mount = mount_of(table, from_name), to_mount = mount_of(table, to_name);
-	/* Symlinks on the way decide where a name really is. */
+	bool named = from_mount != MOUNT_UNKNOWN && to_mount != MOUNT_UNKNOWN;
+	/* Symlinks on the way decide where a name really is; and a name with
+	 * no text (relative to a removed working directory) is on the mount
+	 * of the directory the kernel reaches for it. */
 	int from_real = real_mount_of(table, fromfd, *from),
 	    to_real = real_mount_of(table, tofd, *to);
-	if (from_real != MOUNT_UNKNOWN && to_real != MOUNT_UNKNOWN && from_mount != MOUNT_UNKNOWN &&
-	    to_mount != MOUNT_UNKNOWN)
+	bool judged = from_real != MOUNT_UNKNOWN && to_real != MOUNT_UNKNOWN;
+	if (judged)
 		from_mount = from_real, to_mount = to_real;
 	bool from_busy = busy_at(fromfd, *from), to_busy = busy_at(tofd, *to);
-	/* No name to judge mounts by (a removed directory): a private dir is
-	 * still not moved; anything else is the kernel's. */
-	bool named = from_mount != MOUNT_UNKNOWN && to_mount != MOUNT_UNKNOWN;
-	bool cross = named && from_mount != to_mount;
+	/* Nothing to judge mounts by (a removed directory, "." or ".." last):
+	 * a private dir is still not moved; anything else is the kernel's. */
+	bool cross = (judged || named) && from_mount != to_mount;
 	/* A rename onto itself does nothing, and succeeds, even on a mount. */
 	if ((!cross && !from_busy && !to_busy) || (named && strcmp(from_name, to_name) == 0))
 		return 0;
